@@ -1,0 +1,165 @@
+'use strict';
+// INDIRECT and OFFSET with computed arguments. HyperFormula's dependency graph is static, so
+// these are volatile plugins that read the engine's current values; the loader then re-runs the
+// volatile cells until their values stop changing (see book.js settleVolatile), which gives
+// Excel's result whenever the referenced cells do not themselves depend on the dynamic cell.
+
+const { FunctionPlugin, FunctionArgumentType, CellError, ErrorType, SimpleRangeValue } = require('hyperformula');
+// AbsoluteCellRange is not exported; load it from the same build as the public entry point.
+const AbsoluteCellRange = require(require('path').join(require('path').dirname(require.resolve('hyperformula')), 'AbsoluteCellRange.js')).AbsoluteCellRange;
+const { parseArea } = require('../refs');
+
+const MAX_ROW = 1048576;
+const MAX_COL = 16384;
+const EAGER_LIMIT = 200000;
+
+/** Names INDIRECT can resolve: 'sheetId|name' ('|name' = workbook scope) -> "'Sheet'!A1:B2". */
+const nameTargets = new Map();
+
+function refError() {
+  return new CellError(ErrorType.REF, 'dynamic reference out of range');
+}
+
+/** The value a plugin returns for an area: a scalar for one cell, a lazy range otherwise. */
+function areaValue(plugin, sheet, r1, c1, r2, c2) {
+  if (r1 < 0 || c1 < 0 || r2 >= MAX_ROW || c2 >= MAX_COL || r2 < r1 || c2 < c1) return refError();
+  try {
+    if (r1 === r2 && c1 === c2) return plugin.dependencyGraph.getScalarValue({ sheet, row: r1, col: c1 });
+    if ((r2 - r1 + 1) * (c2 - c1 + 1) > EAGER_LIMIT) {
+      const range = new AbsoluteCellRange({ sheet, row: r1, col: c1 }, { sheet, row: r2, col: c2 });
+      return SimpleRangeValue.onlyRange(range, plugin.dependencyGraph);
+    }
+    // Read eagerly: a lazy range would throw later, outside this try, on a cell not yet evaluated.
+    const data = [];
+    for (let r = r1; r <= r2; r++) {
+      const row = [];
+      for (let c = c1; c <= c2; c++) row.push(plugin.dependencyGraph.getScalarValue({ sheet, row: r, col: c }));
+      data.push(row);
+    }
+    return SimpleRangeValue.onlyValues(data);
+  } catch (e) {
+    // A cell not evaluated yet in this pass: the settle loop evaluates again.
+    return new CellError(ErrorType.REF, 'dynamic reference not settled');
+  }
+}
+
+/** The 0-based area an argument AST refers to, or null. */
+function areaOfArg(plugin, ast, state) {
+  if (ast.type === 'CELL_REFERENCE') {
+    const a = ast.reference.toSimpleCellAddress(state.formulaAddress);
+    return { sheet: a.sheet, r1: a.row, c1: a.col, r2: a.row, c2: a.col };
+  }
+  if (ast.type === 'CELL_RANGE') {
+    const a = ast.start.toSimpleCellAddress(state.formulaAddress);
+    const b = ast.end.toSimpleCellAddress(state.formulaAddress);
+    return { sheet: a.sheet, r1: Math.min(a.row, b.row), c1: Math.min(a.col, b.col),
+      r2: Math.max(a.row, b.row), c2: Math.max(a.col, b.col) };
+  }
+  const v = plugin.evaluateAst(ast, state);
+  // OFFSET(#REF!, ...) and friends: Excel passes the argument's error through.
+  if (v instanceof CellError) return { error: v };
+  if (v instanceof SimpleRangeValue && v.range) {
+    const r = v.range;
+    return { sheet: r.start.sheet, r1: r.start.row, c1: r.start.col, r2: r.end.row, c2: r.end.col };
+  }
+  return null;
+}
+
+function toNumber(v) {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v === null || v === undefined || typeof v === 'symbol') return 0;
+  if (typeof v === 'object' && v !== null && typeof v.val === 'number') return v.val; // rich numbers
+  if (typeof v === 'string' && v.trim() !== '' && !isNaN(Number(v))) return Number(v);
+  return NaN;
+}
+
+/** Parse 'Sheet'!A1:B2 / A1 / a defined name into a 0-based area, or null. */
+function parseTarget(plugin, text, state) {
+  let s = String(text).trim();
+  if (s.startsWith('=')) s = s.slice(1);
+  let sheet = state.formulaAddress.sheet;
+  const bang = s.lastIndexOf('!');
+  let sheetName = null;
+  if (bang >= 0) {
+    sheetName = s.slice(0, bang);
+    if (sheetName.startsWith("'") && sheetName.endsWith("'")) sheetName = sheetName.slice(1, -1).replace(/''/g, "'");
+    const id = plugin.dependencyGraph.sheetMapping.getSheetId(sheetName);
+    if (id === undefined) return null;
+    sheet = id;
+    s = s.slice(bang + 1);
+  }
+  const area = parseArea(s);
+  if (area) return { sheet, r1: area.r1 - 1, c1: area.c1 - 1, r2: area.r2 - 1, c2: area.c2 - 1 };
+  const key = s.toLowerCase();
+  const target = nameTargets.get(sheet + '|' + key) || nameTargets.get('|' + key);
+  if (target && target !== text) return parseTarget(plugin, target, state);
+  return null;
+}
+
+/** Run a plugin body; an exception must never escape into HyperFormula's build. */
+function guarded(fn) {
+  return function guardedMethod(ast, state) {
+    try {
+      return fn.call(this, ast, state);
+    } catch (e) {
+      return new CellError(ErrorType.REF, 'dynamic reference failed: ' + (e && e.message));
+    }
+  };
+}
+
+class DynamicRefPlugin extends FunctionPlugin {
+  indirect(ast, state) {
+    if (ast.args.length < 1 || ast.args.length > 2) return new CellError(ErrorType.NA, 'Wrong number of arguments.');
+    const text = this.evaluateAst(ast.args[0], state);
+    if (text instanceof CellError) return text;
+    if (ast.args.length === 2) {
+      const a1 = this.evaluateAst(ast.args[1], state);
+      if (a1 === false || a1 === 0) return new CellError(ErrorType.REF, 'R1C1 INDIRECT not supported');
+    }
+    if (typeof text !== 'string') return new CellError(ErrorType.REF, 'INDIRECT needs text');
+    const area = parseTarget(this, text, state);
+    if (!area) return new CellError(ErrorType.REF, 'INDIRECT: not a reference');
+    return areaValue(this, area.sheet, area.r1, area.c1, area.r2, area.c2);
+  }
+
+  xloffset(ast, state) {
+    if (ast.args.length < 3 || ast.args.length > 5) return new CellError(ErrorType.NA, 'Wrong number of arguments.');
+    const base = areaOfArg(this, ast.args[0], state);
+    if (!base) return new CellError(ErrorType.VALUE, 'OFFSET needs a reference');
+    if (base.error) return base.error;
+    const nums = [];
+    for (let i = 1; i < ast.args.length; i++) {
+      if (ast.args[i].type === 'EMPTY') { nums.push(null); continue; }
+      const v = this.evaluateAst(ast.args[i], state);
+      if (v instanceof CellError) return v;
+      const n = toNumber(v);
+      if (Number.isNaN(n)) return new CellError(ErrorType.VALUE, 'OFFSET argument is not a number');
+      nums.push(Math.trunc(n));
+    }
+    const [dr, dc] = [nums[0] ?? 0, nums[1] ?? 0];
+    const h = nums[2] ?? (base.r2 - base.r1 + 1);
+    const w = nums[3] ?? (base.c2 - base.c1 + 1);
+    if (h === 0 || w === 0) return new CellError(ErrorType.REF, 'OFFSET size 0');
+    let r1 = base.r1 + dr;
+    let c1 = base.c1 + dc;
+    let r2 = r1 + h - 1;
+    let c2 = c1 + w - 1;
+    if (h < 0) { r2 = r1; r1 = r1 + h + 1; }
+    if (w < 0) { c2 = c1; c1 = c1 + w + 1; }
+    return areaValue(this, base.sheet, r1, c1, r2, c2);
+  }
+}
+
+DynamicRefPlugin.prototype.indirect = guarded(DynamicRefPlugin.prototype.indirect);
+DynamicRefPlugin.prototype.xloffset = guarded(DynamicRefPlugin.prototype.xloffset);
+
+const dyn = { doesNotNeedArgumentsToBeComputed: true, isVolatile: true, vectorizationForbidden: true,
+  parameters: [{ argumentType: FunctionArgumentType.ANY }], repeatLastArgs: 1 };
+DynamicRefPlugin.implementedFunctions = {
+  INDIRECT: { method: 'indirect', ...dyn },
+  XLOFFSET: { method: 'xloffset', ...dyn },
+};
+const translations = { enGB: { INDIRECT: 'INDIRECT', XLOFFSET: 'XLOFFSET' } };
+
+module.exports = { DynamicRefPlugin, translations, nameTargets };

@@ -1,0 +1,29 @@
+'use strict';
+// Registers every custom FunctionPlugin once, before any workbook is built.
+
+const { HyperFormula } = require('hyperformula');
+const dynamic = require('./dynamic');
+const functions = require('./functions');
+const math = require('./math');
+const financial = require('./financial');
+const text = require('./text');
+const engineering = require('./engineering');
+const aggregate = require('./aggregate');
+const stats = require('./stats');
+const info = require('./info');
+const xmatch = require('./xmatch');
+const lookup = require('./lookup');
+const { applyPatches } = require('../hfpatch');
+
+let registered = false;
+
+function registerPlugins() {
+  if (registered) return;
+  applyPatches();
+  HyperFormula.registerFunctionPlugin(dynamic.DynamicRefPlugin, dynamic.translations);
+  HyperFormula.registerFunctionPlugin(functions.ExcelExtrasPlugin, functions.translations);
+  for (const [plugin, translations] of [...lookup.plugins, ...math.plugins, ...financial.plugins, ...text.plugins, ...engineering.plugins, ...aggregate.plugins, ...stats.plugins, ...info.plugins, ...xmatch.plugins]) HyperFormula.registerFunctionPlugin(plugin, translations);
+  registered = true;
+}
+
+module.exports = { registerPlugins, nameTargets: dynamic.nameTargets };

@@ -1,0 +1,219 @@
+'use strict';
+// Lookup and statistics functions HyperFormula 3.5 lacks: LOOKUP, RANK(.EQ/.AVG), AVERAGEIFS,
+// MODE(.SNGL), FORECAST(.LINEAR), INTERCEPT.
+
+const path = require('path');
+const { FunctionPlugin, FunctionArgumentType, CellError, ErrorType, SimpleRangeValue } = require('hyperformula');
+
+const base = path.dirname(require.resolve('hyperformula'));
+const { ConditionalAggregationPlugin } = require(path.join(base, 'interpreter', 'plugin', 'ConditionalAggregationPlugin.js'));
+const { AverageResult } = require(path.join(base, 'interpreter', 'plugin', 'AverageResult.js'));
+const IV = require(path.join(base, 'interpreter', 'InterpreterValue.js'));
+const { AbsoluteCellRange } = require(path.join(base, 'AbsoluteCellRange.js'));
+
+const A = FunctionArgumentType;
+const NA = () => new CellError(ErrorType.NA, 'no match');
+
+/** Raw values of a range (row-major) or of a scalar. */
+function flat(v) {
+  if (v instanceof SimpleRangeValue) return v.valuesFromTopLeftCorner().map(IV.getRawValue);
+  return [IV.getRawValue(v)];
+}
+
+function rows(v) {
+  return v instanceof SimpleRangeValue ? v.rawData().map((r) => r.map(IV.getRawValue)) : [[IV.getRawValue(v)]];
+}
+
+/** Excel's ordering within one type: -1, 0, 1, or null when the types differ. */
+function cmp(a, b) {
+  if (typeof a !== typeof b || a === IV.EmptyValue || b === IV.EmptyValue) return null;
+  if (typeof a === 'string') {
+    const x = a.toLowerCase();
+    const y = b.toLowerCase();
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (typeof a === 'number' || typeof a === 'boolean') return a < b ? -1 : a > b ? 1 : 0;
+  return null;
+}
+
+/** Index of the last value <= key of the same type (LOOKUP's approximate match on sorted data). */
+function approxIndex(values, key) {
+  let found = -1;
+  for (let i = 0; i < values.length; i++) {
+    const c = cmp(values[i], key);
+    if (c === null) continue;
+    if (c <= 0) found = i;
+    else break; // sorted data: nothing later can match (what Excel's binary search assumes)
+  }
+  return found;
+}
+
+function numbers(v) {
+  return flat(v).filter((x) => typeof x === 'number');
+}
+
+class ExcelLookupPlugin extends FunctionPlugin {
+  lookup(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('LOOKUP'), (key, vec, res) => {
+      key = IV.getRawValue(key);
+      let search;
+      let result;
+      if (res !== undefined) {
+        search = flat(vec);
+        result = flat(res);
+      } else {
+        const data = rows(vec);
+        const h = data.length;
+        const w = h ? data[0].length : 0;
+        if (w > h) { search = data[0]; result = data[h - 1]; } else {
+          search = data.map((r) => r[0]);
+          result = data.map((r) => r[w - 1]);
+        }
+      }
+      const i = approxIndex(search, key);
+      if (i < 0 || i >= result.length) return NA();
+      const out = result[i];
+      return out === IV.EmptyValue ? 0 : out;
+    });
+  }
+
+  /** Excel's INDEX: one index into a one-row range is a column, 0 selects a whole row/column,
+   * out of range is #REF!, and a sub-range stays a range (SUM(INDEX(A1:C9, 0, 2))). */
+  index(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('INDEX'), (rv, row, col) => {
+      const h = rv.height();
+      const w = rv.width();
+      if (col === undefined) {
+        col = 1;
+        if (h === 1 && w > 1) { col = row; row = 1; }
+      }
+      row = Math.trunc(row);
+      col = Math.trunc(col);
+      if (row < 0 || col < 0) return new CellError(ErrorType.VALUE, 'negative index');
+      if (row > h || col > w) return new CellError(ErrorType.REF, 'index out of range');
+      const [r1, r2] = row === 0 ? [0, h - 1] : [row - 1, row - 1];
+      const [c1, c2] = col === 0 ? [0, w - 1] : [col - 1, col - 1];
+      if (r1 === r2 && c1 === c2) {
+        const v = rv.data[r1][c1];
+        return v === undefined ? new CellError(ErrorType.VALUE, 'no value') : v;
+      }
+      if (rv.range) {
+        const s = rv.range.start;
+        const start = { sheet: s.sheet, row: s.row + r1, col: s.col + c1 };
+        const end = { sheet: s.sheet, row: s.row + r2, col: s.col + c2 };
+        return SimpleRangeValue.onlyRange(new AbsoluteCellRange(start, end), this.dependencyGraph);
+      }
+      return SimpleRangeValue.onlyValues(rv.data.slice(r1, r2 + 1).map((r) => r.slice(c1, c2 + 1)));
+    });
+  }
+
+  rank(ast, state) {
+    return this.rankWith(ast, state, 'RANK', false);
+  }
+
+  rankeq(ast, state) {
+    return this.rankWith(ast, state, 'RANK.EQ', false);
+  }
+
+  rankavg(ast, state) {
+    return this.rankWith(ast, state, 'RANK.AVG', true);
+  }
+
+  rankWith(ast, state, name, average) {
+    return this.runFunction(ast.args, state, this.metadata(name), (x, ref, order) => {
+      const vals = numbers(ref);
+      if (!vals.includes(x)) return NA();
+      const asc = order !== undefined && order !== 0;
+      const better = vals.filter((v) => (asc ? v < x : v > x)).length;
+      if (!average) return better + 1;
+      const ties = vals.filter((v) => v === x).length;
+      return better + (ties + 1) / 2;
+    });
+  }
+
+  mode(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('MODE'), (...args) => {
+      const vals = args.flatMap(numbers);
+      const counts = new Map();
+      let best = null;
+      let bestCount = 1;
+      for (const v of vals) {
+        const c = (counts.get(v) || 0) + 1;
+        counts.set(v, c);
+        if (c > bestCount) { best = v; bestCount = c; }
+      }
+      return best === null ? NA() : best;
+    });
+  }
+
+  forecast(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('FORECAST'), (x, ys, xs) => {
+      const fit = linearFit(ys, xs);
+      return fit instanceof CellError ? fit : fit.a + fit.b * x;
+    });
+  }
+
+  intercept(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('INTERCEPT'), (ys, xs) => {
+      const fit = linearFit(ys, xs);
+      return fit instanceof CellError ? fit : fit.a;
+    });
+  }
+}
+
+/** Least squares over the pairs where both values are numbers. */
+function linearFit(ysRange, xsRange) {
+  const ys = flat(ysRange);
+  const xs = flat(xsRange);
+  if (ys.length !== xs.length) return new CellError(ErrorType.NA, 'different sizes');
+  const pairs = ys.map((y, i) => [xs[i], y]).filter(([x, y]) => typeof x === 'number' && typeof y === 'number');
+  const n = pairs.length;
+  if (n === 0) return new CellError(ErrorType.DIV_BY_ZERO);
+  const mx = pairs.reduce((s, p) => s + p[0], 0) / n;
+  const my = pairs.reduce((s, p) => s + p[1], 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of pairs) { sxy += (x - mx) * (y - my); sxx += (x - mx) * (x - mx); }
+  if (sxx === 0) return new CellError(ErrorType.DIV_BY_ZERO);
+  const b = sxy / sxx;
+  return { a: my - b * mx, b };
+}
+
+const rankParams = [{ argumentType: A.NUMBER }, { argumentType: A.RANGE }, { argumentType: A.NUMBER, optionalArg: true }];
+ExcelLookupPlugin.implementedFunctions = {
+  LOOKUP: { method: 'lookup', parameters: [{ argumentType: A.NOERROR }, { argumentType: A.RANGE },
+    { argumentType: A.RANGE, optionalArg: true }] },
+  INDEX: { method: 'index', parameters: [{ argumentType: A.RANGE }, { argumentType: A.NUMBER },
+    { argumentType: A.NUMBER, optionalArg: true }] },
+  RANK: { method: 'rank', parameters: rankParams },
+  'RANK.EQ': { method: 'rankeq', parameters: rankParams },
+  'RANK.AVG': { method: 'rankavg', parameters: rankParams },
+  MODE: { method: 'mode', parameters: [{ argumentType: A.ANY }], repeatLastArgs: 1 },
+  'MODE.SNGL': { method: 'mode', parameters: [{ argumentType: A.ANY }], repeatLastArgs: 1 },
+  FORECAST: { method: 'forecast', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.RANGE }, { argumentType: A.RANGE }] },
+  'FORECAST.LINEAR': { method: 'forecast', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.RANGE }, { argumentType: A.RANGE }] },
+  INTERCEPT: { method: 'intercept', parameters: [{ argumentType: A.RANGE }, { argumentType: A.RANGE }] },
+};
+
+class AverageIfsPlugin extends ConditionalAggregationPlugin {
+  averageifs(ast, state) {
+    const name = 'AVERAGEIFS';
+    return this.runFunction(ast.args, state, this.metadata(name), (values, ...criteria) => {
+      const r = this.computeConditionalAggregationFunction(values, criteria, name, AverageResult.empty,
+        (l, rr) => l.compose(rr), (v) => (IV.isExtendedNumber(v) ? AverageResult.single(IV.getRawValue(v)) : AverageResult.empty));
+      if (r instanceof CellError) return r;
+      const avg = r.averageValue();
+      return avg === undefined || avg === null ? new CellError(ErrorType.DIV_BY_ZERO) : avg;
+    });
+  }
+}
+AverageIfsPlugin.implementedFunctions = {
+  AVERAGEIFS: { method: 'averageifs', parameters: [{ argumentType: A.RANGE }, { argumentType: A.RANGE },
+    { argumentType: A.NOERROR }], repeatLastArgs: 2 },
+};
+
+const names = (p) => Object.fromEntries(Object.keys(p.implementedFunctions).map((k) => [k, k]));
+module.exports = {
+  cmp,
+  plugins: [[ExcelLookupPlugin, { enGB: names(ExcelLookupPlugin) }], [AverageIfsPlugin, { enGB: names(AverageIfsPlugin) }]],
+};

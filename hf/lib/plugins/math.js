@@ -1,0 +1,151 @@
+'use strict';
+// Rounding and character functions where HyperFormula 3.5 departs from Excel: the FLOOR/CEILING
+// family (Excel: significance 0 gives 0 except FLOOR's #DIV/0!, quotients within rounding noise
+// of an integer are that integer, .MATH's mode) and CHAR (Windows code page 1252, not Latin-1).
+
+const { FunctionPlugin, FunctionArgumentType, CellError, ErrorType } = require('hyperformula');
+
+const arithmetic = require(require('path').join(require('path').dirname(require.resolve('hyperformula')),
+  'interpreter', 'ArithmeticHelper.js'));
+
+const A = FunctionArgumentType;
+// Read at call time: hfpatch.js replaces it with Excel's number text.
+const complexToString = (z, unit) => arithmetic.coerceComplexToString(z, unit);
+
+/** n / s snapped to the nearest integer when the difference is floating-point noise. */
+function quotient(n, s) {
+  const q = n / s;
+  const r = Math.round(q);
+  // Relative to q only: FLOOR(-1E-12, 1) is -1, not 0.
+  return Math.abs(q - r) <= 1e-13 * Math.abs(q) ? r : q;
+}
+
+function roundTo(n, s, dir) {
+  const q = quotient(n, s);
+  const k = dir === 'down' ? Math.floor(q) : Math.ceil(q);
+  return k * s;
+}
+
+/** Excel's FLOOR: significance 0 -> #DIV/0!, positive number with negative significance -> #NUM!. */
+function floorXl(n, s) {
+  if (n === 0) return 0;
+  if (s === 0) return new CellError(ErrorType.DIV_BY_ZERO);
+  if (n > 0 && s < 0) return new CellError(ErrorType.NUM);
+  return roundTo(n, s, 'down');
+}
+
+/** Excel's CEILING: significance 0 -> 0, positive number with negative significance -> #NUM!. */
+function ceilingXl(n, s) {
+  if (n === 0 || s === 0) return 0;
+  if (n > 0 && s < 0) return new CellError(ErrorType.NUM);
+  return roundTo(n, s, 'up');
+}
+
+/** FLOOR.MATH / CEILING.MATH: |significance|; mode != 0 flips the direction for negatives. */
+function mathRound(n, s, mode, up) {
+  s = Math.abs(s);
+  if (s === 0 || n === 0) return 0;
+  let dirUp = up;
+  if (n < 0 && mode !== 0) dirUp = !up;
+  return roundTo(n, s, dirUp ? 'up' : 'down');
+}
+
+const { RomanPlugin } = require(require('path').join(require('path').dirname(require.resolve('hyperformula')),
+  'interpreter', 'plugin', 'RomanPlugin.js'));
+
+/** ROMAN: Excel gives "" for 0 and #VALUE! below 0 or above 3999 (HyperFormula: #NUM!). */
+class ExcelRomanPlugin extends RomanPlugin {
+  roman(ast, state) {
+    if (ast.args.length >= 1) {
+      const v = this.evaluateAst(ast.args[0], state);
+      const n = this.arithmeticHelper.coerceScalarToNumberOrError(v);
+      if (typeof n === 'number' || (n && typeof n.val === 'number')) {
+        const t = Math.trunc(typeof n === 'number' ? n : n.val);
+        if (t < 0 || t > 3999) return new CellError(ErrorType.VALUE, 'ROMAN needs 0..3999');
+      }
+    }
+    return super.roman(ast, state);
+  }
+
+  arabic(ast, state) {
+    return super.arabic(ast, state);
+  }
+}
+ExcelRomanPlugin.implementedFunctions = {
+  // The subclass answers for both of RomanPlugin's functions (HyperFormula binds them per class).
+  ARABIC: RomanPlugin.implementedFunctions.ARABIC,
+  ROMAN: { method: 'roman', parameters: [{ argumentType: A.NUMBER },
+    { argumentType: A.NOERROR, optionalArg: true, defaultValue: 0 }] },
+};
+
+// Code page 1252's 0x80-0x9F block (undefined slots stay their Latin-1 control code, as Windows does).
+const CP1252 = [0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+  0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+  0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178];
+
+class ExcelMathPlugin extends FunctionPlugin {
+  floor(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('FLOOR'), floorXl);
+  }
+
+  ceiling(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('CEILING'), ceilingXl);
+  }
+
+  floormath(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('FLOOR.MATH'), (n, s, m) => mathRound(n, s, m, false));
+  }
+
+  ceilingmath(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('CEILING.MATH'), (n, s, m) => mathRound(n, s, m, true));
+  }
+
+  floorprecise(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('FLOOR.PRECISE'), (n, s) => mathRound(n, s, 0, false));
+  }
+
+  ceilingprecise(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('CEILING.PRECISE'), (n, s) => mathRound(n, s, 0, true));
+  }
+
+  isoceiling(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('ISO.CEILING'), (n, s) => mathRound(n, s, 0, true));
+  }
+
+  /** COMPLEX: an omitted or empty suffix is "i" (HyperFormula refuses the empty one). */
+  complex(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('COMPLEX'), (re, im, unit) => {
+      const u = unit === '' ? 'i' : unit;
+      if (u !== 'i' && u !== 'j') return new CellError(ErrorType.VALUE, 'suffix must be "i" or "j"');
+      return complexToString([re, im], u);
+    });
+  }
+
+  char(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('CHAR'), (n) => {
+      const c = Math.trunc(n);
+      if (c < 1 || c > 255) return new CellError(ErrorType.VALUE, 'CHAR code out of range');
+      return String.fromCharCode(c >= 0x80 && c <= 0x9F ? CP1252[c - 0x80] : c);
+    });
+  }
+}
+
+const two = [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER }];
+const opt = [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER, defaultValue: 1 }];
+const mathArgs = [...opt, { argumentType: A.NUMBER, defaultValue: 0 }];
+ExcelMathPlugin.implementedFunctions = {
+  FLOOR: { method: 'floor', parameters: two },
+  CEILING: { method: 'ceiling', parameters: two },
+  'FLOOR.MATH': { method: 'floormath', parameters: mathArgs },
+  'CEILING.MATH': { method: 'ceilingmath', parameters: mathArgs },
+  'FLOOR.PRECISE': { method: 'floorprecise', parameters: opt },
+  'CEILING.PRECISE': { method: 'ceilingprecise', parameters: opt },
+  'ISO.CEILING': { method: 'isoceiling', parameters: opt },
+  CHAR: { method: 'char', parameters: [{ argumentType: A.NUMBER }] },
+  COMPLEX: { method: 'complex', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER },
+    { argumentType: A.STRING, defaultValue: 'i' }] },
+};
+
+const translations = { enGB: Object.fromEntries(Object.keys(ExcelMathPlugin.implementedFunctions).map((k) => [k, k])) };
+
+module.exports = { plugins: [[ExcelMathPlugin, translations], [ExcelRomanPlugin, { enGB: { ROMAN: 'ROMAN', ARABIC: 'ARABIC' } }]] };

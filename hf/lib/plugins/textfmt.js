@@ -1,0 +1,133 @@
+'use strict';
+// Excel's TEXT(value, format_text): picks the section (numfmt.js), then formats a date/time
+// section or a number section. Returns a string, or null when Excel would answer #VALUE!.
+
+const nf = require('./numfmt');
+
+const DATE_CH = /[yYmMdDhHsS]/;
+
+function isDateSection(toks) {
+  return toks.some((t) => (t.t === 'ch' && DATE_CH.test(t.v))
+    || (t.t === 'br' && /^(h+|m+|s+)$/i.test(t.v)));
+}
+
+/** Groups date tokens: runs of one letter, AM/PM markers, fractional seconds, literals. */
+function dateParts(toks) {
+  const parts = [];
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    if (t.t === 'lit') { parts.push({ k: 'lit', v: t.v }); continue; }
+    if (t.t === 'br') {
+      if (/^(h+|m+|s+)$/i.test(t.v)) parts.push({ k: 'elapsed', c: t.v[0].toLowerCase(), n: t.v.length });
+      else {
+        const cur = /^\$([^-]*)/.exec(t.v);
+        if (cur) parts.push({ k: 'lit', v: cur[1] });
+      }
+      continue;
+    }
+    const rest = toks.slice(i, i + 5).map((x) => (x.t === 'ch' ? x.v : '\u0000')).join('');
+    if (/^am\/pm/i.test(rest)) { parts.push({ k: 'ampm', full: true }); i += 4; continue; }
+    if (/^a\/p/i.test(rest)) { parts.push({ k: 'ampm', full: false, lower: rest[0] === 'a' }); i += 2; continue; }
+    const c = t.v.toLowerCase();
+    if ('ymdhs'.includes(c)) {
+      let n = 1;
+      while (toks[i + n] && toks[i + n].t === 'ch' && toks[i + n].v.toLowerCase() === c) n++;
+      parts.push({ k: c, n });
+      i += n - 1;
+    } else if (t.v === '.' && toks[i + 1] && toks[i + 1].t === 'ch' && toks[i + 1].v === '0') {
+      let n = 0;
+      while (toks[i + 1 + n] && toks[i + 1 + n].t === 'ch' && toks[i + 1 + n].v === '0') n++;
+      parts.push({ k: 'fs', n });
+      i += n;
+    } else parts.push({ k: 'lit', v: t.v });
+  }
+  // m after h or before s is minutes
+  let lastTime = null;
+  parts.forEach((p, i) => {
+    if (p.k === 'h' || (p.k === 'elapsed' && p.c === 'h')) lastTime = 'h';
+    if (p.k === 'm') {
+      const next = parts.slice(i + 1).find((q) => q.k !== 'lit');
+      if (lastTime === 'h' || (next && (next.k === 's' || (next.k === 'elapsed' && next.c === 's')))) p.k = 'min';
+      lastTime = null;
+    }
+  });
+  return parts;
+}
+
+/** Formats serial x with a date/time section; toDate(int) gives {year, month, day}. */
+function formatDate(x, toks, toDate) {
+  // Digit placeholders have no meaning in a date format: Excel refuses the format.
+  if (toks.some((t) => t.t === 'ch' && (t.v === '#' || t.v === '?'))) return null;
+  const parts = dateParts(toks);
+  if (x < 0) {
+    // Only durations ([h]:mm) show negative values; a negative date is #VALUE!.
+    const dateLike = parts.some((p) => 'ymdh'.includes(p.k) || p.k === 'min' || p.k === 's' || p.k === 'ampm');
+    if (dateLike || !parts.some((p) => p.k === 'elapsed')) return null;
+    const out = formatDate(-x, toks, toDate);
+    return out === null ? null : '-' + out;
+  }
+  const fdigits = Math.max(0, ...parts.filter((p) => p.k === 'fs').map((p) => p.n));
+  const unit = 10 ** fdigits;
+  const ticks = Math.round(x * 86400 * unit); // the value in units of the shown precision
+  const days = Math.floor(ticks / (86400 * unit));
+  const inDay = ticks - days * 86400 * unit;
+  const secs = Math.floor(inDay / unit);
+  const frac = inDay - secs * unit;
+  const hh = Math.floor(secs / 3600);
+  const mi = Math.floor(secs / 60) % 60;
+  const ss = secs % 60;
+  const ampm = parts.some((p) => p.k === 'ampm');
+  const d = toDate(days);
+  const dow = (days + 6) % 7;
+  const pad = (n, w) => String(n).padStart(w, '0');
+  const totalSecs = Math.floor(ticks / unit);
+  let out = '';
+  for (const p of parts) {
+    if (p.k === 'lit') out += p.v;
+    else if (p.k === 'y') out += p.n <= 2 ? pad(d.year % 100, 2) : pad(d.year, 4);
+    else if (p.k === 'm') {
+      out += p.n === 1 ? d.month : p.n === 2 ? pad(d.month, 2) : p.n === 3 ? nf.MONTHS[d.month - 1].slice(0, 3)
+        : p.n === 5 ? nf.MONTHS[d.month - 1][0] : nf.MONTHS[d.month - 1];
+    } else if (p.k === 'd') {
+      out += p.n === 1 ? d.day : p.n === 2 ? pad(d.day, 2) : p.n === 3 ? nf.DAYS[dow].slice(0, 3) : nf.DAYS[dow];
+    } else if (p.k === 'h') {
+      const h = ampm ? ((hh + 11) % 12) + 1 : hh;
+      out += p.n >= 2 ? pad(h, 2) : h;
+    } else if (p.k === 'min') out += p.n >= 2 ? pad(mi, 2) : mi;
+    else if (p.k === 's') out += p.n >= 2 ? pad(ss, 2) : ss;
+    else if (p.k === 'fs') out += '.' + pad(frac, fdigits).slice(0, p.n);
+    else if (p.k === 'ampm') {
+      const pm = hh >= 12;
+      out += p.full ? (pm ? 'PM' : 'AM') : (p.lower ? (pm ? 'p' : 'a') : (pm ? 'P' : 'A'));
+    } else if (p.k === 'elapsed') {
+      const n = p.c === 'h' ? Math.floor(totalSecs / 3600) : p.c === 'm' ? Math.floor(totalSecs / 60) : totalSecs;
+      out += pad(n, p.n);
+    }
+  }
+  return out;
+}
+
+/** TEXT(value, format): value is a number or a non-numeric text. */
+function textFormat(value, fmt, toDate) {
+  const sections = nf.splitSections(fmt);
+  if (typeof value === 'string') {
+    const textSec = sections.length >= 4 ? sections[3] : sections.find((s) => /@/.test(s.replace(/"[^"]*"/g, '')));
+    if (!textSec) return value;
+    return nf.tokenize(textSec).map((t) => (t.t === 'lit' ? t.v : t.t === 'ch' ? (t.v === '@' ? value : t.v) : '')).join('');
+  }
+  const pick = nf.pickSection(sections.length >= 4 ? sections.slice(0, 3) : sections, value);
+  if (!pick) return null;
+  const toks = nf.tokenize(pick.sec);
+  if (/^\s*general\s*$/i.test(pick.sec.replace(/\[[^\]]*\]/g, ''))) return nf.general(pick.abs ? Math.abs(value) : value);
+  if (isDateSection(toks)) return formatDate(pick.abs ? Math.abs(value) : value, toks, toDate);
+  const items = nf.numberItems(toks.filter((t) => !(t.t === 'ch' && /general/i.test(t.v))));
+  const hasDigits = items.some((it) => it.k === 'd');
+  const fraction = items.some((it, i) => it.k === 'slash' && items[i - 1] && items[i - 1].k === 'd');
+  const res = !hasDigits ? { text: items.map((it) => (it.k === 'lit' ? it.v : it.k === 'pct' ? '%' : it.k === 'pt' ? '.' : '')).join(''), zero: true }
+    : fraction ? nf.formatFraction(value, items) : nf.formatDecimal(value, items);
+  // A negative value shown as all zeros loses its minus sign (TEXT(-0.001, "0") is "0").
+  const sign = value < 0 && !pick.abs && !res.zero ? '-' : '';
+  return sign + res.text;
+}
+
+module.exports = { textFormat };
