@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -54,8 +55,12 @@ def files_in(folder: Path) -> list[str]:
 
 
 def all_files(folder: Path) -> list[Path]:
-    """Every file under *folder* (recursive)."""
-    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    """Every file under *folder* (recursive).
+
+    The watcher creates and removes claim folders while a test polls, so a folder may vanish between being
+    listed and being read: os.walk skips such a folder (its onerror is None) where Path.rglob raises.
+    """
+    return sorted(Path(root) / name for root, _dirs, names in os.walk(folder) for name in names)
 
 
 @dataclass

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -131,10 +132,7 @@ def test_sixty_files_and_a_sigkill(tmp_path: Path) -> None:
     try:
         drop.batch(0, 30)
         # SIGKILL while imports are under way: some files filed, at least one claimed in .processing/
-        under_way = lambda: len(all_files(inbox / "archive")) >= 4 and bool(all_files(inbox / ".processing"))  # noqa: E731
-        wait_for(under_way, 60, "imports under way")
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(10)
+        _kill_with_a_claim_under_way(proc, inbox)
         left_claimed = len(all_files(inbox / ".processing"))
         drop.batch(30, 60)  # dropped while no watcher runs: picked up at start-up
         proc = _start(env, ready, log)
@@ -148,6 +146,27 @@ def test_sixty_files_and_a_sigkill(tmp_path: Path) -> None:
     assert "left in .processing/ by an earlier run" in text
     _check_store(db_url, drop)
     _check_folders(inbox, drop)
+
+
+def _kill_with_a_claim_under_way(proc: subprocess.Popen[bytes], inbox: Path, timeout: float = 60) -> None:
+    """SIGKILL the watcher's process group at a moment when a file is claimed in .processing/.
+
+    Checking and then killing races with an import that finishes in between (seen in CI: the claim was gone
+    when the kill landed). So the group is frozen with SIGSTOP first; a frozen watcher moves nothing, so
+    what .processing/ holds then is what the kill leaves. No claim at that moment: thaw and try again.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(all_files(inbox / "archive")) >= 4 and all_files(inbox / ".processing"):
+            os.killpg(proc.pid, signal.SIGSTOP)
+            time.sleep(0.1)  # let the stop reach every process of the group
+            if all_files(inbox / ".processing"):
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+                return
+            os.killpg(proc.pid, signal.SIGCONT)
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting for an import under way to kill")
 
 
 def _settled(inbox: Path, n: int) -> bool:
