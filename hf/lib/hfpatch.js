@@ -15,6 +15,7 @@ const base = path.dirname(require.resolve('hyperformula'));
 const { DependencyGraph } = require(path.join(base, 'DependencyGraph', 'DependencyGraph.js'));
 const { AbsoluteCellRange } = require(path.join(base, 'AbsoluteCellRange.js'));
 const arithmetic = require(path.join(base, 'interpreter', 'ArithmeticHelper.js'));
+const parser = require(path.join(base, 'parser', 'index.js'));
 
 const { ArithmeticHelper } = arithmetic;
 
@@ -38,6 +39,7 @@ function applyPatches() {
     return original.call(this, rest, endVertex);
   };
   patchEmptyText();
+  patchArrayLiteralDependencies();
   arithmetic.coerceComplexToString = complexToText;
   const parse = ArithmeticHelper.prototype.coerceStringToComplex;
   // Excel writes exponents as E-05; HyperFormula's complex parser only knows e-05.
@@ -82,6 +84,32 @@ function patchEmptyText() {
   ArithmeticHelper.prototype.coerceToMaybeNumber = function coerceToMaybeNumber(arg) {
     if (typeof arg === 'string' && arg !== arg.trim()) return this.coerceNonDateScalarToMaybeNumber(arg);
     return toNumber.call(this, arg);
+  };
+}
+
+/** HyperFormula collects no dependencies inside an inline array: {TRUE,1} reads the named
+ * expression TRUE (config.js BOOLEAN_NAMES) without depending on it, so the evaluator may reach
+ * it uncomputed and throw "Value of the formula cell is not computed." We add the dependencies of
+ * every inline array's elements (the parser's module object is what all callers go through). */
+function patchArrayLiteralDependencies() {
+  const collect = parser.collectDependencies;
+  const ARRAY = parser.AstNodeType.ARRAY;
+  const arrays = (ast, out) => {
+    if (ast === null || typeof ast !== 'object') return out;
+    if (ast.type === ARRAY) {
+      for (const row of ast.args) for (const item of row) out.push(item);
+      return out;
+    }
+    for (const key of ['value', 'left', 'right', 'expression']) if (ast[key]) arrays(ast[key], out);
+    if (Array.isArray(ast.args)) for (const arg of ast.args) arrays(arg, out);
+    return out;
+  };
+  parser.collectDependencies = function collectDependencies(ast, functionRegistry) {
+    const deps = collect(ast, functionRegistry);
+    for (const item of arrays(ast, [])) {
+      deps.push(...collectDependencies(item, functionRegistry));
+    }
+    return deps;
   };
 }
 
