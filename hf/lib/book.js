@@ -5,6 +5,7 @@
 const { HyperFormula } = require('hyperformula');
 const { excelConfig, BOOLEAN_NAMES } = require('./config');
 const RW = require('./rewrite');
+const L = require('./let');
 const X = require('./external');
 const { parseArea, formatArea } = require('./refs');
 const { quoteSheet } = require('./tokens');
@@ -26,10 +27,11 @@ function prepareNames(msg, ctx, config) {
   const accepted = [];
   const rejected = {};
   nameTargets.clear();
+  L.indexLambdas(ctx, msg.names); // names whose value is LAMBDA(...): calls are beta-reduced (let.js)
   try {
     for (const nm of plainFirst(msg.names || [])) {
       const [name, expression, scope] = Array.isArray(nm) ? nm : [nm.name, nm.expression, nm.scope];
-      if (SKIPPED_NAME_RE.test(name) || X.takeName(ctx, name, expression)) continue;
+      if (SKIPPED_NAME_RE.test(name) || X.takeName(ctx, name, expression) || L.isLambdaName(ctx, name, scope)) continue;
       const scopeId = scope == null ? undefined : probe.getSheetId(scope);
       const label = scope == null ? name : scope + '!' + name;
       if (scope != null && scopeId === undefined) { rejected[label] = 'scope sheet not found'; continue; }

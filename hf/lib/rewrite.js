@@ -8,6 +8,7 @@ const R = require('./refs');
 const tables = require('./tables');
 const X = require('./external');
 const I = require('./intersect');
+const L = require('./let');
 const { collapseRefRanges, functionRangeEnd } = require('./ranges');
 
 const PREFIX_RE = /^(_xlfn\.|_xlws\.|_xludf\.)+/i;
@@ -84,6 +85,7 @@ function rewriteFormula(formula, sheet, row, col, ctx, opts = {}) {
 }
 
 function rewriteTokens(toks, sheet, row, col, ctx, state) {
+  toks = L.expandLetLambda(toks, sheet, row, col, ctx, state); // LET / LAMBDA by substitution (let.js)
   let out = [];
   for (let i = 0; i < toks.length; i++) {
     const tk = toks[i];
