@@ -58,7 +58,7 @@ function tokenize(sec) {
   return toks;
 }
 
-const COND = /^(<=|>=|<>|<|>|=)(-?[\d.]+(?:[eE][+-]?\d+)?)$/;
+const COND = /^\s*(<=|>=|<>|<|>|=)\s*(-?[\d.]+(?:[eE][+-]?\d+)?)\s*$/;
 
 function condHolds(cond, x) {
   const [, op, num] = cond;
@@ -71,7 +71,8 @@ function pickSection(sections, x) {
   const conds = sections.map((sec) => tokenize(sec).filter((t) => t.t === 'br').map((t) => COND.exec(t.v)).find(Boolean));
   if (conds[0] || conds[1]) {
     if (conds[0] && condHolds(conds[0], x)) return { sec: sections[0], abs: false };
-    if (sections.length === 1) return null;
+    // A lone conditional section that does not hold: Excel shows the value as General.
+    if (sections.length === 1) return { sec: 'General', abs: false };
     if (!conds[1] || condHolds(conds[1], x)) return { sec: sections[1], abs: !conds[1] && x < 0 };
     return sections.length > 2 ? { sec: sections[2], abs: false } : null;
   }
@@ -133,7 +134,7 @@ function general(x) {
 
 module.exports = { splitSections, tokenize, pickSection, roundDigits, general, MONTHS, DAYS };
 
-/** Flattens number-section tokens into placeholder items. */
+/** Flattens number-section tokens into placeholder items; a comma before any digit placeholder is text. */
 function numberItems(toks) {
   const items = [];
   for (let i = 0; i < toks.length; i++) {
@@ -148,7 +149,7 @@ function numberItems(toks) {
     const next = toks[i + 1];
     if (c === '0' || c === '#' || c === '?') items.push({ k: 'd', v: c });
     else if (c === '.') items.push({ k: 'pt' });
-    else if (c === ',') items.push({ k: 'comma' });
+    else if (c === ',') items.push(items.some((it) => it.k === 'd') ? { k: 'comma' } : { k: 'lit', v: ',' });
     else if (c === '%') items.push({ k: 'pct' });
     else if ((c === 'E' || c === 'e') && next && next.t === 'ch' && (next.v === '+' || next.v === '-')) {
       items.push({ k: 'exp', c, sign: next.v });
@@ -159,80 +160,133 @@ function numberItems(toks) {
   return items;
 }
 
+/** What an unused digit slot shows: 0 a zero, ? a space, # nothing. */
+const pad = (s) => (s === '0' ? '0' : s === '?' ? ' ' : '');
+
 /** Fills digit slots right to left from `digits`; the leftmost slot takes the overflow. */
 function fillSlots(slots, digits) {
   const out = slots.map((s, j) => {
     const fromRight = slots.length - 1 - j;
     const d = digits[digits.length - 1 - fromRight];
-    if (d !== undefined) return d;
-    return s === '0' ? '0' : s === '?' ? ' ' : '';
+    return d !== undefined ? d : pad(s);
   });
   if (slots.length && digits.length > slots.length) out[0] = digits.slice(0, digits.length - slots.length + 1);
   return out;
 }
 
-/** Inserts thousands separators into integer slot outputs (right to left over digit characters). */
+/**
+ * Inserts thousands separators into integer slot outputs: every third position from the right
+ * (digits, padding zeros and padding spaces all count) is followed by a comma, or by a space
+ * when that position is a padding space.
+ */
 function group(outs) {
-  const total = outs.join('').replace(/\D/g, '').length;
   let seen = 0;
-  return outs.map((o) => o.split('').map((ch) => {
-    if (!/\d/.test(ch)) return ch;
-    seen++;
-    const left = total - seen;
-    return left > 0 && left % 3 === 0 ? ch + ',' : ch;
-  }).join(''));
+  const res = outs.slice();
+  for (let j = outs.length - 1; j >= 0; j--) {
+    const chars = outs[j].split('');
+    for (let k = chars.length - 1; k >= 0; k--) {
+      seen++;
+      if (seen > 1 && (seen - 1) % 3 === 0) chars[k] += chars[k] === ' ' ? ' ' : ',';
+    }
+    res[j] = chars.join('');
+  }
+  return res;
+}
+
+/** Fraction digits for `frac`; trailing zeros in # and ? slots are dropped or blanked. */
+function fillFrac(fracSlots, frac) {
+  const out = fracSlots.map((s, i) => frac[i]);
+  for (let i = fracSlots.length - 1; i >= 0 && out[i] === '0' && fracSlots[i] !== '0'; i--) out[i] = pad(fracSlots[i]);
+  return out;
+}
+
+/** The commas of a plain number section: grouping (between integer digits) and scaling (after the last digit). */
+function commaRoles(body, intEnd) {
+  let scale = 0;
+  let grouping = false;
+  body.forEach((it, i) => {
+    if (it.k !== 'comma') return;
+    const end = i < intEnd ? intEnd : body.length;
+    const after = body.slice(i + 1, end).some((b) => b.k === 'd');
+    if (after && i < intEnd) grouping = true;
+    else if (!after) scale++;
+  });
+  return { scale, grouping };
+}
+
+/** Scientific format: the exponent is a multiple of the number of integer digit slots. */
+function formatScientific(x, items, expAt) {
+  const body = items.slice(0, expAt);
+  const ptAt = body.findIndex((it) => it.k === 'pt');
+  const intEnd = ptAt < 0 ? body.length : ptAt;
+  const intSlots = body.slice(0, intEnd).filter((it) => it.k === 'd').map((it) => it.v);
+  const fracSlots = body.slice(intEnd).filter((it) => it.k === 'd').map((it) => it.v);
+  const grouping = commaRoles(body, intEnd).grouping;
+  const n = Math.max(1, intSlots.length);
+  const v = Math.abs(x);
+  let e = 0;
+  let intOut;
+  let fracOut;
+  if (v === 0) {
+    // Zero shows every integer slot as 0.
+    intOut = intSlots.map(() => '0');
+    fracOut = fracSlots.map((s) => (s === '0' ? '0' : pad(s)));
+  } else {
+    const [m, lgText] = Number(v.toPrecision(15)).toExponential(14).split('e');
+    const lg = Number(lgText);
+    e = Math.floor(lg / n) * n;
+    let r = roundDigits(Number(`${m}e${lg - e}`), fracSlots.length);
+    if (r.int.length > n) { e += n; r = roundDigits(Number(`${m}e${lg - e}`), fracSlots.length); }
+    intOut = fillSlots(intSlots, r.int === '0' ? '' : r.int);
+    fracOut = fillFrac(fracSlots, r.frac);
+  }
+  if (grouping) intOut = group(intOut);
+  const expSlots = items.slice(expAt + 1).filter((it) => it.k === 'd').map((it) => it.v);
+  const expOut = fillSlots(expSlots, String(Math.abs(e)));
+  const expItem = items[expAt];
+  const sign = e < 0 ? '-' : expItem.sign === '+' ? '+' : '';
+  let out = '';
+  let di = 0;
+  let fi = 0;
+  let ei = 0;
+  items.forEach((it, i) => {
+    if (it.k === 'd') {
+      if (i > expAt) out += (ei === 0 ? sign : '') + expOut[ei++];
+      else if (i < intEnd) out += intOut[di++];
+      else out += fracOut[fi++];
+    } else if (it.k === 'pt') out += '.';
+    else if (it.k === 'pct') out += '%';
+    else if (it.k === 'exp') out += it.c + (expSlots.length ? '' : sign);
+    else if (it.k === 'lit') out += it.v;
+    else if (it.k === 'slash') out += '/';
+  });
+  return { text: out, zero: v === 0 };
 }
 
 /** Formats x with a number section's items (no fractions); returns text without the sign. */
 function formatDecimal(x, items) {
   const expAt = items.findIndex((it) => it.k === 'exp');
-  const body = expAt < 0 ? items : items.slice(0, expAt);
-  const ptAt = body.findIndex((it) => it.k === 'pt');
-  const intEnd = ptAt < 0 ? body.length : ptAt;
-  let scale = 0;
-  let grouping = false;
-  body.forEach((it, i) => {
-    if (it.k !== 'comma') return;
-    const before = body.slice(0, i).some((b) => b.k === 'd');
-    const after = body.slice(i + 1, i < intEnd ? intEnd : body.length).some((b) => b.k === 'd');
-    if (before && after && i < intEnd) grouping = true;
-    else if (before) scale++;
-  });
+  if (expAt >= 0) return formatScientific(x, items, expAt);
+  const ptAt = items.findIndex((it) => it.k === 'pt');
+  const intEnd = ptAt < 0 ? items.length : ptAt;
+  const { scale, grouping } = commaRoles(items, intEnd);
   const pct = items.filter((it) => it.k === 'pct').length;
-  let v = Math.abs(x) * 100 ** pct / 1000 ** scale;
-  const intSlots = body.slice(0, intEnd).filter((it) => it.k === 'd').map((it) => it.v);
-  const fracSlots = body.slice(intEnd).filter((it) => it.k === 'd').map((it) => it.v);
-  let e = 0;
-  if (expAt >= 0 && v !== 0) {
-    const n = Math.max(1, intSlots.length);
-    const lg = Math.floor(Math.log10(v));
-    e = intSlots.includes('#') ? Math.floor(lg / n) * n : lg - (n - 1);
-    if (roundDigits(v / 10 ** e, fracSlots.length).int.length > n) e += intSlots.includes('#') ? n : 1;
-    v /= 10 ** e;
-  }
+  const v = Math.abs(x) * 100 ** pct / 1000 ** scale;
+  const intSlots = items.slice(0, intEnd).filter((it) => it.k === 'd').map((it) => it.v);
+  const fracSlots = items.slice(intEnd).filter((it) => it.k === 'd').map((it) => it.v);
   const r = roundDigits(v, fracSlots.length);
   const intDigits = r.int === '0' ? '' : r.int;
   let intOut = fillSlots(intSlots, intDigits);
   if (grouping) intOut = group(intOut);
-  const fracOut = fracSlots.map((s, i) => r.frac[i]);
-  for (let i = fracSlots.length - 1; i >= 0 && fracOut[i] === '0' && fracSlots[i] !== '0'; i--) {
-    fracOut[i] = fracSlots[i] === '?' ? ' ' : '';
-  }
-  const expItems = expAt < 0 ? [] : items.slice(expAt + 1);
-  const expOut = fillSlots(expItems.filter((it) => it.k === 'd').map((it) => it.v), String(Math.abs(e)));
+  const fracOut = fillFrac(fracSlots, r.frac);
   let out = '';
   let di = 0;
   let fi = 0;
-  let ei = 0;
   const extra = intSlots.length ? '' : intDigits; // ".00" still shows the integer digits
   items.forEach((it, i) => {
-    if (it.k === 'd') {
-      if (expAt >= 0 && i > expAt) out += expOut[ei++];
-      else if (i < intEnd) out += intOut[di++];
-      else out += fracOut[fi++];
-    } else if (it.k === 'pt') out += extra + '.';
+    if (it.k === 'd') out += i < intEnd ? intOut[di++] : fracOut[fi++];
+    else if (it.k === 'pt') out += extra + '.';
     else if (it.k === 'pct') out += '%';
-    else if (it.k === 'exp') out += it.c + (e < 0 ? '-' : it.sign === '+' ? '+' : '');
     else if (it.k === 'lit') out += it.v;
     else if (it.k === 'slash') out += '/';
   });
@@ -243,9 +297,9 @@ function formatDecimal(x, items) {
 /** Best fraction n/d for f with d <= maxDen (or exactly fixedDen). */
 function bestFraction(f, maxDen, fixedDen) {
   if (fixedDen) return [Math.round(f * fixedDen), fixedDen];
-  let best = [0, 1];
-  let err = f;
-  for (let d = 1; d <= maxDen; d++) {
+  let best = [Math.round(f), 1];
+  let err = Math.abs(f - best[0]);
+  for (let d = 2; d <= maxDen && err > 0; d++) {
     const n = Math.round(f * d);
     const e2 = Math.abs(f - n / d);
     if (e2 < err - 1e-15) { best = [n, d]; err = e2; }
@@ -253,36 +307,89 @@ function bestFraction(f, maxDen, fixedDen) {
   return best;
 }
 
-/** Formats x with a fraction section (# ?/?, ?/8...); text without the sign. */
-function formatFraction(x, items) {
+const isDigitLit = (it) => it && it.k === 'lit' && /^[0-9]$/.test(it.v);
+
+/** The parts of a fraction section, or null when the section is no fraction. */
+function fractionParts(items) {
   const sl = items.findIndex((it) => it.k === 'slash');
-  let ns = sl - 1;
-  while (ns >= 0 && items[ns].k === 'd') ns--;
-  const numSlots = items.slice(ns + 1, sl).map((it) => it.v);
-  const intSlots = items.slice(0, ns + 1).filter((it) => it.k === 'd').map((it) => it.v);
-  const after = items.slice(sl + 1);
-  const denSlots = [];
+  if (sl < 0) return null;
+  let j = sl - 1;
+  while (j >= 0 && items[j].k === 'lit') j--;
+  if (j < 0 || items[j].k !== 'd') return null;
+  let numStart = j;
+  while (numStart > 0 && items[numStart - 1].k === 'd') numStart--;
+  let k = sl + 1;
+  while (k < items.length && items[k].k === 'lit' && !isDigitLit(items[k])) k++;
+  const denStart = k;
   let fixed = '';
-  for (const it of after) {
-    if (it.k === 'd') denSlots.push(it.v);
-    else if (it.k === 'lit' && /\d/.test(it.v) && !denSlots.length) fixed += it.v;
-    else break;
+  const denSlots = [];
+  if (isDigitLit(items[k]) && items[k].v !== '0') {
+    // A fixed denominator (?/8, ?/100): its zeros are read as digits.
+    while (k < items.length && (isDigitLit(items[k]) || (items[k].k === 'd' && items[k].v === '0'))) fixed += items[k++].v;
+  } else {
+    while (k < items.length && items[k].k === 'd') denSlots.push(items[k++].v);
   }
+  if (!fixed && !denSlots.length) return null;
+  const pre = items.slice(0, numStart);
+  let lastInt = pre.length - 1;
+  while (lastInt >= 0 && pre[lastInt].k !== 'd') lastInt--;
+  const text = (list) => list.map((it) => (it.k === 'lit' ? it.v : it.k === 'pct' ? '%' : it.k === 'pt' ? '.' : '')).join('');
+  return {
+    pre: pre.slice(0, lastInt + 1),
+    sep: text(pre.slice(lastInt + 1)),
+    numSlots: items.slice(numStart, j + 1).map((it) => it.v),
+    midBefore: text(items.slice(j + 1, sl)),
+    midAfter: text(items.slice(sl + 1, denStart)),
+    fixed,
+    denSlots,
+    tail: text(items.slice(k)),
+  };
+}
+
+/**
+ * Formats x with a fraction section (# ?/?, ?/8, # ??/100...); text without the sign. Digit slots
+ * before the numerator hold the whole part. A whole value hides its fraction (blanked to spaces
+ * when the section has a ? slot) unless the numerator has a 0 slot; a zero whole part drops the
+ * text between it and the numerator when no slot shows anything there.
+ */
+function formatFraction(x, items) {
+  const p = fractionParts(items);
+  const intSlots = p.pre.filter((it) => it.k === 'd').map((it) => it.v);
+  const hasInt = intSlots.length > 0;
   const v = Math.abs(x);
-  let whole = intSlots.length ? Math.floor(v) : 0;
-  let [n, d] = bestFraction(v - whole, 10 ** Math.max(1, denSlots.length) - 1, fixed ? Number(fixed) : 0);
-  if (intSlots.length && n === d) { whole++; n = 0; }
-  const wholeOut = fillSlots(intSlots, whole ? String(whole) : '').join('');
-  const numOut = fillSlots(numSlots, String(n)).join('');
-  const denOut = fixed || String(d).padEnd(denSlots.length, ' ');
-  const tail = after.slice(fixed ? after.filter((it) => it.k === 'lit' && /\d/.test(it.v)).length : denSlots.length);
-  const lead = items.slice(0, ns + 1).map((it) => (it.k === 'd' ? '' : it.k === 'lit' ? it.v : '')).join('');
-  let frac = `${numOut}/${denOut}`;
-  if (n === 0 && intSlots.length) frac = ' '.repeat(frac.length);
-  const tailText = tail.map((it) => (it.k === 'lit' ? it.v : '')).join('');
-  return { text: `${wholeOut}${lead}${frac}${tailText}`, zero: whole === 0 && n === 0 };
+  let whole = hasInt ? Math.floor(v) : 0;
+  const maxDen = 10 ** p.denSlots.length - 1;
+  let [n, d] = bestFraction(v - whole, maxDen, p.fixed ? Number(p.fixed) : 0);
+  if (hasInt && n === d) { whole++; n = 0; }
+  const showFrac = n !== 0 || !hasInt || p.numSlots.includes('0');
+  const intOut = fillSlots(intSlots, whole || !showFrac ? String(whole) : '');
+  if (showFrac && whole === 0 && n === 0 && hasInt && intSlots[intSlots.length - 1] !== '#') intOut[intOut.length - 1] = '0';
+  let out = '';
+  let di = 0;
+  for (const it of p.pre) out += it.k === 'd' ? intOut[di++] : it.k === 'lit' ? it.v : it.k === 'pct' ? '%' : '';
+  const numOut = fillSlots(p.numSlots, String(n)).join('');
+  let denOut = p.fixed;
+  if (!p.fixed) {
+    const ds = String(d);
+    denOut = p.denSlots.includes('0') ? fillSlots(p.denSlots, ds).join('')
+      : ds + p.denSlots.slice(ds.length).map(pad).join('');
+  }
+  const anyQ = [...intSlots, ...p.numSlots, ...p.denSlots].includes('?');
+  if (!showFrac) {
+    const width = p.sep.length + p.numSlots.length + p.midBefore.length + 1 + p.midAfter.length
+      + (p.fixed ? p.fixed.length : p.denSlots.length);
+    out += anyQ ? ' '.repeat(width) : '';
+  } else {
+    let sep = p.sep;
+    if (hasInt && whole === 0 && !/\d/.test(intOut.join(''))) {
+      sep = [...intSlots, ...p.numSlots].includes('?') ? ' '.repeat(sep.length) : '';
+    }
+    out += `${sep}${numOut}${p.midBefore}/${p.midAfter}${denOut}`;
+  }
+  return { text: out + p.tail, zero: whole === 0 && n === 0 };
 }
 
 module.exports.numberItems = numberItems;
 module.exports.formatDecimal = formatDecimal;
 module.exports.formatFraction = formatFraction;
+module.exports.fractionParts = fractionParts;

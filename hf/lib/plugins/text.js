@@ -78,13 +78,14 @@ class ExcelTextPlugin extends FunctionPlugin {
       let v = IV.getRawValue(value);
       if (v instanceof CellError) return v;
       if (v === IV.EmptyValue || v === null || v === undefined) v = 0;
-      if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
-      if (typeof v === 'string') {
+      const bool = typeof v === 'boolean';
+      if (bool) v = v ? 'TRUE' : 'FALSE'; // formatted as text (by a text section)
+      if (typeof v === 'string' && !bool) {
         const n = v.trim() === '' ? undefined : IV.getRawValue(this.arithmeticHelper.coerceToMaybeNumber(v));
         if (typeof n === 'number') v = n;
       }
-      // Serial 0 is Excel's 0 January 1900.
-      const toDate = (days) => (days === 0 ? { year: 1900, month: 1, day: 0 } : this.dateTimeHelper.numberToSimpleDate(days));
+      // Serial 0 is Excel's 0 January 1900 (in the 1904 date system, 1 January 1904).
+      const toDate = (days) => (days === 0 && this.config.nullDate.year !== 1904 ? { year: 1900, month: 1, day: 0 } : this.dateTimeHelper.numberToSimpleDate(days));
       const out = textFormat(v, fmt, toDate);
       return out === null ? VALUE('value does not fit the format') : out;
     });

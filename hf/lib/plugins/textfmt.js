@@ -41,17 +41,23 @@ function dateParts(toks) {
       i += n;
     } else parts.push({ k: 'lit', v: t.v });
   }
-  // m after h or before s is minutes
-  let lastTime = null;
+  // m right after an h or s code, or right before an s code, is minutes
+  const unit = (q) => (q ? (q.k === 'elapsed' ? q.c : q.k) : null);
+  let prev = null;
   parts.forEach((p, i) => {
-    if (p.k === 'h' || (p.k === 'elapsed' && p.c === 'h')) lastTime = 'h';
+    if (p.k === 'lit') return;
     if (p.k === 'm') {
       const next = parts.slice(i + 1).find((q) => q.k !== 'lit');
-      if (lastTime === 'h' || (next && (next.k === 's' || (next.k === 'elapsed' && next.c === 's')))) p.k = 'min';
-      lastTime = null;
+      if (unit(prev) === 'h' || unit(prev) === 's' || unit(next) === 's') p.k = 'min';
     }
+    prev = p;
   });
-  return parts;
+  // Next to an elapsed [h], [m] or [s], the plain code of the same unit counts elapsed time too.
+  const elapsed = new Set(parts.filter((p) => p.k === 'elapsed').map((p) => p.c));
+  return parts.map((p) => {
+    const c = p.k === 'min' ? 'm' : p.k;
+    return (c === 'h' || c === 's' || p.k === 'min') && elapsed.has(c) ? { k: 'elapsed', c, n: p.n } : p;
+  });
 }
 
 /** Formats serial x with a date/time section; toDate(int) gives {year, month, day}. */
@@ -60,8 +66,9 @@ function formatDate(x, toks, toDate) {
   if (toks.some((t) => t.t === 'ch' && (t.v === '#' || t.v === '?'))) return null;
   const parts = dateParts(toks);
   if (x < 0) {
-    // Only durations ([h]:mm) show negative values; a negative date is #VALUE!.
-    const dateLike = parts.some((p) => 'ymdh'.includes(p.k) || p.k === 'min' || p.k === 's' || p.k === 'ampm');
+    // Only durations show negative values; a negative date is #VALUE!
+    // ([h]:mm:ss.0, s:m "@" [hh]: the sign goes before the whole text).
+    const dateLike = parts.some((p) => 'ymd'.includes(p.k) || p.k === 'ampm');
     if (dateLike || !parts.some((p) => p.k === 'elapsed')) return null;
     const out = formatDate(-x, toks, toDate);
     return out === null ? null : '-' + out;
@@ -78,7 +85,10 @@ function formatDate(x, toks, toDate) {
   const ss = secs % 60;
   const ampm = parts.some((p) => p.k === 'ampm');
   const d = toDate(days);
-  const dow = (days + 6) % 7;
+  // Dates end with 31 December 9999: a later serial shown as a date is #VALUE!.
+  if (d.year > 9999 && parts.some((p) => 'ymd'.includes(p.k))) return null;
+  // Weekday of the date; before March 1900 Excel counts from its 29 February 1900 (1 January 1900 a Sunday).
+  const dow = d.year > 1900 || d.month > 2 ? new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay() : (days + 6) % 7;
   const pad = (n, w) => String(n).padStart(w, '0');
   const totalSecs = Math.floor(ticks / unit);
   let out = '';
@@ -122,7 +132,7 @@ function textFormat(value, fmt, toDate) {
   if (isDateSection(toks)) return formatDate(pick.abs ? Math.abs(value) : value, toks, toDate);
   const items = nf.numberItems(toks.filter((t) => !(t.t === 'ch' && /general/i.test(t.v))));
   const hasDigits = items.some((it) => it.k === 'd');
-  const fraction = items.some((it, i) => it.k === 'slash' && items[i - 1] && items[i - 1].k === 'd');
+  const fraction = nf.fractionParts(items) !== null;
   const res = !hasDigits ? { text: items.map((it) => (it.k === 'lit' ? it.v : it.k === 'pct' ? '%' : it.k === 'pt' ? '.' : '')).join(''), zero: true }
     : fraction ? nf.formatFraction(value, items) : nf.formatDecimal(value, items);
   // A negative value shown as all zeros loses its minus sign (TEXT(-0.001, "0") is "0").

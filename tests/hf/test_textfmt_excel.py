@@ -1,0 +1,70 @@
+"""TEXT's number-format codes (hf/lib/plugins/numfmt.js, textfmt.js) against Excel.
+
+Apache POI's format test workbooks list, row by row, a format code (column B), a value (column C)
+and =TEXT(C, B) in column A with Excel's cached result. Each row is rebuilt here with the same
+format and value, evaluated by the real engine, and compared with that cached text: digit slots,
+grouping and scaling commas, fractions with literals between their parts, scientific exponents,
+elapsed times, conditions, dates (1904 date system), text sections for texts and booleans.
+The expected strings come only from the corpus files.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, to_excel
+
+from hf.client import NodeEngine, Text
+from hf.protocol import EngineBook, EngineSheet
+
+POI = "apache-poi/test-data/spreadsheet"
+BOOKS = ["NumberFormatTests.xlsx", "NumberFormatApproxTests.xlsx", "ElapsedFormatTests.xlsx",
+         "FormatConditionTests.xlsx", "FormatChoiceTests.xlsx", "DateFormatTests.xlsx", "TextFormatTests.xlsx"]
+
+
+def poi_rows(path: Path) -> tuple[bool, list[tuple[int, str, str, object, str]]]:
+    """The date system (True: 1904) and (row, formula, format, value, Excel's text) of the Tests sheet's TEXT rows."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(path)
+        formulas = book["Tests"]
+        cached = openpyxl.load_workbook(path, data_only=True)["Tests"]
+    date1904 = book.epoch == CALENDAR_MAC_1904
+    rows = []
+    for r in range(2, formulas.max_row + 1):
+        formula, fmt, value = formulas.cell(r, 1).value, formulas.cell(r, 2).value, formulas.cell(r, 3).value
+        if not (isinstance(formula, str) and formula.startswith("=TEXT(")) or fmt is None:
+            continue
+        expected = cached.cell(r, 1).value
+        assert isinstance(expected, str), (path.name, r)
+        if isinstance(value, datetime):
+            value = to_excel(value, book.epoch)
+        rows.append((r, formula, str(fmt), value, expected))
+    return date1904, rows
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[NodeEngine]:
+    with NodeEngine(call_timeout=60) as eng:
+        yield eng
+
+
+@pytest.mark.parametrize("book", BOOKS)
+def test_poi_format_workbook_matches_excel(engine: NodeEngine, corpus_dir: Path, book: str) -> None:
+    date1904, rows = poi_rows(corpus_dir / POI / book)
+    assert len(rows) > 20
+    cells: list[tuple[int, int, object]] = []
+    for r, formula, fmt, value, _ in rows:
+        cells += [(r, 1, formula), (r, 2, Text(fmt))]
+        if value is not None:  # numbers, booleans, texts, or formulas such as =2/24+3/(24*60)
+            cells.append((r, 3, Text(value) if isinstance(value, str) and not value.startswith("=") else value))
+    engine.load(EngineBook(sheets=[EngineSheet("Tests", cells)], date1904=date1904))
+    got = engine.read([("Tests", r, 1) for r, *_ in rows])
+    wrong = [(r, fmt, value, expected, g.text) for (r, _, fmt, value, expected), g in zip(rows, got, strict=True)
+             if g.kind != "text" or g.text != expected]
+    assert not wrong, f"{len(wrong)} of {len(rows)} differ, first: {wrong[:5]}"
