@@ -31,13 +31,17 @@ _SHEET_BITS = 1 << 35   # row * 2**14 + col < 2**35
 
 
 def array_anchor(formula: str, array_ref: str | None) -> str:
-    """Array (CSE) formulas go as '{=...}' (no implicit intersection, see hf/PROTOCOL.md). A
-    multi-cell one spills from its anchor; HyperFormula spills an expression but refuses a bare
-    range (=A1:A4 -> #VALUE!), so it also gets a no-op unary plus. Raises nothing."""
+    """Array (CSE) formulas go as '{=XLARRAY(rows,cols,body)}' (no implicit intersection, see
+    hf/PROTOCOL.md): XLARRAY lays the body's result over the block the formula was entered in, as
+    Excel fills it (cut to the block, a one-value / one-row / one-column result repeated, #N/A
+    beyond a larger result). Raises nothing."""
     if not array_ref or not formula.startswith("="):
         return formula
-    body = "+(" + formula[1:] + ")" if ":" in array_ref else formula[1:]
-    return "{=" + body + "}"
+    try:
+        r1, c1, r2, c2 = parse_range(array_ref)
+    except ValueError:
+        return "{=" + formula[1:] + "}"
+    return f"{{=XLARRAY({r2 - r1 + 1},{c2 - c1 + 1},{formula[1:]})}}"
 
 
 def _sheet_order(sheet: pa.ChunkedArray, info: WorkbookInfo) -> list[str]:

@@ -12,6 +12,13 @@ const path = require('path');
 const base = path.dirname(require.resolve('hyperformula'));
 const { Evaluator } = require(path.join(base, 'Evaluator.js'));
 const { CellError, ErrorType } = require(path.join(base, 'Cell.js'));
+const { Interpreter } = require(path.join(base, 'interpreter', 'Interpreter.js'));
+const { ErroredArray } = require(path.join(base, 'ArrayValue.js'));
+const { AbsoluteCellRange } = require(path.join(base, 'AbsoluteCellRange.js'));
+const { SimpleRangeValue } = require(path.join(base, 'SimpleRangeValue.js'));
+const { AstNodeType } = require(path.join(base, 'parser', 'index.js'));
+
+const { registerArrayFormula } = require('./plugins/arrayformula');
 
 const ENGINE_FAILURE_PREFIX = 'XLENGINE:';
 // Cells whose own evaluation threw, keyed sheetId|row|col (0-based, as HyperFormula addresses).
@@ -26,6 +33,7 @@ function failureKey(addr) {
 /** Install the guard on Evaluator.prototype.evaluateAstToCellValue (idempotent). */
 function applyEvalGuard() {
   if (applied) return;
+  registerArrayFormula();
   const original = Evaluator.prototype.evaluateAstToCellValue;
   Evaluator.prototype.evaluateAstToCellValue = function guardedEvaluate(ast, state) {
     try {
@@ -37,7 +45,31 @@ function applyEvalGuard() {
       return new CellError(ErrorType.VALUE, ENGINE_FAILURE_PREFIX + reason);
     }
   };
+  patchErroredArrayRange();
   applied = true;
+}
+
+/**
+ * A range that is exactly an array formula's block whose result is an error (=G$758*G$624:G$636
+ * with G$758 #REF!) reads as that error in every cell, as each of its cells does. HyperFormula 3.5
+ * throws "Unknown array" there (its CELL_RANGE evaluation knows computed and scalar-error arrays,
+ * not ErroredArray), failing every formula that reads the block as a range.
+ */
+function patchErroredArrayRange() {
+  const original = Interpreter.prototype.evaluateAstWithoutPostprocessing;
+  Interpreter.prototype.evaluateAstWithoutPostprocessing = function evaluateWithErroredArrays(ast, state) {
+    if (ast.type === AstNodeType.CELL_RANGE && ast.start.sheet === ast.end.sheet) {
+      let range;
+      try { range = AbsoluteCellRange.fromCellRange(ast, state.formulaAddress); } catch (e) { range = undefined; }
+      const vertex = range && this.dependencyGraph.getArray(range);
+      if (vertex && vertex.array instanceof ErroredArray) {
+        const err = vertex.array.error;
+        const data = Array.from({ length: range.height() }, () => new Array(range.width()).fill(err));
+        return SimpleRangeValue.fromRange(data, range, this.dependencyGraph);
+      }
+    }
+    return original.call(this, ast, state);
+  };
 }
 
 /** True when the cell at *addr* (HyperFormula address) itself failed to evaluate. */

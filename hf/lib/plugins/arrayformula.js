@@ -1,0 +1,96 @@
+'use strict';
+// XLARRAY(rows, cols, value): an array (CSE) formula entered over a rows x cols block, as Excel
+// fills it (hf/wire.py sends every array formula with its block as {=XLARRAY(rows, cols, body)}).
+//
+// Excel evaluates the body as an array and lays the result over the block it was entered in,
+// whatever the result's size: a larger result is cut to the block, a one-value result fills every
+// cell, a one-row (one-column) result repeats down (across), and cells beyond a larger-than-one
+// result's rows/columns get #N/A. HyperFormula instead sizes an array formula by predicting its
+// result from the formula text: a function whose result size it cannot predict (INDEX(A1:C4, , n),
+// OFFSET(...)) is given one cell and its range result reads as "Cell range not allowed", and a
+// prediction larger than the block spills over the cells below. The size method below gives the
+// vertex exactly the block, so the spill never leaves it.
+
+const { FunctionPlugin, FunctionArgumentType, CellError, ErrorType, SimpleRangeValue } = require('hyperformula');
+const path = require('path');
+
+const base = path.dirname(require.resolve('hyperformula'));
+const { ArraySize } = require(path.join(base, 'ArraySize.js'));
+const { AstNodeType } = require(path.join(base, 'parser', 'index.js'));
+const IV = require(path.join(base, 'interpreter', 'InterpreterValue.js'));
+
+const A = FunctionArgumentType;
+const MAX_CELLS = 1048576;
+
+/** A literal positive integer argument, or null. */
+function literalCount(ast) {
+  if (!ast || ast.type !== AstNodeType.NUMBER) return null;
+  const n = ast.value;
+  return Number.isInteger(n) && n >= 1 ? n : null;
+}
+
+/** Lay *value* over a rows x cols block as Excel fills an array formula's range. */
+function fitToBlock(value, rows, cols) {
+  const data = value instanceof SimpleRangeValue ? value.data : [[value]];
+  const h = data.length;
+  const w = h ? data[0].length : 0;
+  if (h === 0 || w === 0) return new CellError(ErrorType.VALUE, 'empty array');
+  const out = [];
+  for (let i = 0; i < rows; i++) {
+    const src = h === 1 ? data[0] : (i < h ? data[i] : null);
+    const row = [];
+    for (let j = 0; j < cols; j++) {
+      let v;
+      if (src === null) v = new CellError(ErrorType.NA, 'beyond the array result');
+      else if (w === 1) v = src[0];
+      else v = j < w ? src[j] : new CellError(ErrorType.NA, 'beyond the array result');
+      row.push(v === IV.EmptyValue ? 0 : v); // an empty cell in the result shows 0, as in Excel
+    }
+    out.push(row);
+  }
+  return SimpleRangeValue.onlyValues(out);
+}
+
+class ArrayFormulaPlugin extends FunctionPlugin {
+  xlarray(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('XLARRAY'), (rows, cols, value) => {
+      if (value instanceof CellError) return value;
+      const r = Math.trunc(rows);
+      const c = Math.trunc(cols);
+      if (!(r >= 1 && c >= 1) || r * c > MAX_CELLS) return new CellError(ErrorType.VALUE, 'bad array block');
+      const fitted = fitToBlock(value, r, c);
+      return r === 1 && c === 1 && fitted instanceof SimpleRangeValue ? fitted.data[0][0] : fitted;
+    });
+  }
+
+  xlarraySize(ast) {
+    const r = literalCount(ast.args[0]);
+    const c = literalCount(ast.args[1]);
+    if (r === null || c === null || ast.args.length !== 3 || r * c > MAX_CELLS) return ArraySize.error();
+    return new ArraySize(c, r);
+  }
+}
+
+ArrayFormulaPlugin.implementedFunctions = {
+  XLARRAY: {
+    method: 'xlarray',
+    sizeOfResultArrayMethod: 'xlarraySize',
+    parameters: [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER }, { argumentType: A.ANY }],
+    vectorizationForbidden: true,
+    enableArrayArithmeticForArguments: true,
+  },
+};
+
+const translations = { enGB: { XLARRAY: 'XLARRAY' } };
+
+let registered = false;
+
+/** Register the plugin once (HyperFormula's registry is global). */
+function registerArrayFormula() {
+  if (registered) return;
+  const { HyperFormula } = require('hyperformula');
+  HyperFormula.registerFunctionPlugin(ArrayFormulaPlugin, translations);
+  registered = true;
+}
+
+module.exports = { ArrayFormulaPlugin, registerArrayFormula, fitToBlock };
