@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hf.client import NodeEngine
+from hf.client import NodeEngine, Text
 from hf.protocol import EngineBook, EngineSheet
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -21,9 +21,13 @@ from scripts.conformance import run_book  # noqa: E402
 
 BOOK = "formulas/test/test_files/test.xlsx"
 # measured after the fixes of this file's cases; the book had 10,863 / 13,487 before them
-MIN_MATCHED = 11_276
+MIN_MATCHED = 11_631
 
-DATA: list[tuple[int, int, object]] = []
+# A1:B4 a sorted table; C1:C3 text.
+DATA: list[tuple[int, int, object]] = (
+    [(r, 1, v) for r, v in enumerate([-1.1, 2.1, 3.1, 4.1], 1)] + [(r, 2, v) for r, v in enumerate([5, 6, 7, 8], 1)]
+    + [(1, 3, Text("a")), (2, 3, Text("c bau c")), (3, 3, Text("Apple"))]
+)
 
 CASES: list[tuple[str, object]] = [
     # inline arrays holding TRUE/FALSE (named expressions to HyperFormula) used to throw
@@ -33,6 +37,33 @@ CASES: list[tuple[str, object]] = [
     ("=MATCH(3,{FALSE,2.1,TRUE,4.1})", 2.0),
     ('=MATCH(TRUE,{TRUE,4.1,FALSE,"c bau c"},0)', 1.0),
     ("=SUM({TRUE,1})", 1.0),
+    # approximate MATCH/LOOKUP on mixed types: Excel's binary search skips forward over values of
+    # another type and stops on an equal value (sheet LOOKUP rows 56-73, cached values)
+    ('=MATCH(4.1,{"c bau c",4.1,"a",1.1})', 2.0), ('=MATCH(4.1,{"a",2.1,"c bau c",4.1})', 4.0),
+    ('=MATCH(3,{"a",2.1,"c bau c",4.1})', 2.0), ('=MATCH(1.1,{"a",2.1,"c bau c",4.1})', "#N/A"),
+    ("=MATCH(TRUE,{TRUE,4.1,FALSE,1.1})", 3.0), ("=MATCH(TRUE,{TRUE,FALSE,\"a\",\"c bau c\"})", 2.0),
+    ('=MATCH("*b?u*",{-1.1,2.1,3.1,4.1})', "#N/A"), ("=MATCH(4,{4.1,3.1,2.1,1.1})", 4.0),
+    ("=MATCH(3,{4.1,3.1,2.1,1.1})", "#N/A"), ("=MATCH(3,A1:A4)", 2.0),
+    ("=LOOKUP(3,{4.1,2.1,3.1,1.1})", 2.1), ('=LOOKUP(4.1,{"b",4.1,"a",1.1})', 4.1),
+    ('=LOOKUP(4,{"b",4.1,"a",1.1})', "#N/A"), ('=LOOKUP(TRUE,{TRUE,4.1,FALSE,"b"})', False),
+    # MATCH documentation examples (the last one: data not in descending order)
+    ("=MATCH(39,{25,38,40,41},1)", 2.0), ("=MATCH(41,{25,38,40,41},0)", 4.0), ("=MATCH(40,{25,38,40,41},-1)", "#N/A"),
+    # MATCH type -1: first to last while >= the key (sheet LOOKUP rows 83-91)
+    ("=MATCH(-2,{-1.1,2.1,3.1,4.1},-1)", 4.0), ("=MATCH(1.1,{-1.1,2.1,3.1,4.1},-1)", "#N/A"),
+    ("=MATCH(3,{4.1,3.1,2.1,1.1},-1)", 2.0), ('=MATCH(1.1,{"c bau c",4.1,"a",1.1},-1)', 4.0),
+    ('=MATCH("*b?u*",{"c bau c",4.1,"a",1.1},-1)', 3.0), ('=MATCH("*b?u*",{"",4.1,"a",1.1},-1)', "#N/A"),
+    ("=MATCH(TRUE,{FALSE,2.1,TRUE,4.1},-1)", "#N/A"),
+    # exact MATCH: wildcards in arrays and ranges, text case-insensitive (sheet LOOKUP rows 75-82)
+    ('=MATCH("*b?u*",{"a",2.1,"c bau c",4.1},0)', 3.0), ('=MATCH("*b?u*",C1:C3,0)', 2.0),
+    ('=MATCH("apple",C1:C3,0)', 3.0), ('=MATCH("a*",C1:C3,0)', 1.0),
+    ("=MATCH(3.1,A1:A4,0)", 3.0), ("=MATCH(3,A1:A4,0)", "#N/A"),
+    ("=MATCH(3,A1:B4,0)", "#N/A"),
+    # VLOOKUP/HLOOKUP take inline arrays; range_lookup -2 is TRUE (sheet LOOKUP rows 44-46, 143-144)
+    ("=VLOOKUP(2.1,{-1.1,5;2.1,6;3.1,7;4.1,8},2,0)", 6.0), ("=VLOOKUP(3,{-1.1,5;2.1,6;3.1,7;4.1,8},2,0)", "#N/A"),
+    ("=VLOOKUP(4,{-1.1,5;2.1,6;3.1,7;4.1,8},2,-2)", 7.0), ('=VLOOKUP("b",{-1.1,5;2.1,6},2,-2)', "#N/A"),
+    ("=HLOOKUP(4,{-1.1,2.1,3.1,4.1;5,6,7,8},2,-2)", 7.0), ("=HLOOKUP(4.1,{-1.1,2.1,3.1,4.1;5,6,7,8},2,0)", 8.0),
+    ("=HLOOKUP(4,{-1.1,2.1,3.1,4.1;5,6,7,8},3)", "#REF!"), ("=VLOOKUP(4,{-1.1,5;2.1,6},0)", "#VALUE!"),
+    ("=VLOOKUP(3,A1:B4,2)", 6.0), ("=VLOOKUP(99,A1:B4,2)", 8.0), ("=VLOOKUP(3.1,A1:B4,2,FALSE)", 7.0),
 ]
 
 FIRST_ROW = 20

@@ -13,6 +13,7 @@ const stats = require('./stats');
 const info = require('./info');
 const xmatch = require('./xmatch');
 const lookup = require('./lookup');
+const match = require('./match');
 const { applyPatches } = require('../hfpatch');
 
 let registered = false;
@@ -22,7 +23,7 @@ function registerPlugins() {
   applyPatches();
   HyperFormula.registerFunctionPlugin(dynamic.DynamicRefPlugin, dynamic.translations);
   HyperFormula.registerFunctionPlugin(functions.ExcelExtrasPlugin, functions.translations);
-  for (const [plugin, translations] of [...lookup.plugins, ...math.plugins, ...financial.plugins, ...text.plugins, ...engineering.plugins, ...aggregate.plugins, ...stats.plugins, ...info.plugins, ...xmatch.plugins]) HyperFormula.registerFunctionPlugin(plugin, translations);
+  for (const [plugin, translations] of [...lookup.plugins, ...math.plugins, ...financial.plugins, ...text.plugins, ...engineering.plugins, ...aggregate.plugins, ...stats.plugins, ...info.plugins, ...xmatch.plugins, ...match.plugins]) HyperFormula.registerFunctionPlugin(plugin, translations);
   registered = true;
 }
 

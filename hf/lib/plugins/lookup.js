@@ -36,16 +36,38 @@ function cmp(a, b) {
   return null;
 }
 
-/** Index of the last value <= key of the same type (LOOKUP's approximate match on sorted data). */
-function approxIndex(values, key) {
-  let found = -1;
-  for (let i = 0; i < values.length; i++) {
-    const c = cmp(values[i], key);
-    if (c === null) continue;
-    if (c <= 0) found = i;
-    else break; // sorted data: nothing later can match (what Excel's binary search assumes)
+/** Index of Excel's approximate (next smaller or equal) match of key in ascending data, or -1
+ * (LOOKUP, MATCH type 1, VLOOKUP/HLOOKUP TRUE). Excel's binary search: a probe that lands on a value
+ * of another type than the key (or on an empty cell) moves forward to the next value of the key's
+ * type within the search interval, and halves to the left when there is none; a probe equal to the
+ * key ends the search at the last of the equal values that follow it. */
+function approxAscending(n, get, key) {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    let j = mid;
+    let c = null;
+    for (; j <= hi; j++) {
+      c = cmp(get(j), key);
+      if (c !== null) break;
+    }
+    if (j > hi) {
+      hi = mid - 1;
+    } else if (c === 0) {
+      while (j + 1 < n && cmp(get(j + 1), key) === 0) j++;
+      return j;
+    } else if (c < 0) {
+      lo = j + 1;
+    } else {
+      hi = mid - 1;
+    }
   }
-  return found;
+  return hi; // -1, or the last probe of the key's type that was below it
+}
+
+function approxIndex(values, key) {
+  return approxAscending(values.length, (i) => values[i], key);
 }
 
 function numbers(v) {
@@ -215,5 +237,6 @@ AverageIfsPlugin.implementedFunctions = {
 const names = (p) => Object.fromEntries(Object.keys(p.implementedFunctions).map((k) => [k, k]));
 module.exports = {
   cmp,
+  approxAscending,
   plugins: [[ExcelLookupPlugin, { enGB: names(ExcelLookupPlugin) }], [AverageIfsPlugin, { enGB: names(AverageIfsPlugin) }]],
 };

@@ -71,4 +71,4 @@ ExcelXmatchPlugin.implementedFunctions = {
     { argumentType: A.NUMBER, defaultValue: 0 }, { argumentType: A.NUMBER, defaultValue: 1 }] },
 };
 
-module.exports = { plugins: [[ExcelXmatchPlugin, { enGB: { XMATCH: 'XMATCH' } }]], xmatch };
+module.exports = { plugins: [[ExcelXmatchPlugin, { enGB: { XMATCH: 'XMATCH' } }]], xmatch, wildcard };
