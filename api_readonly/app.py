@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
@@ -31,8 +32,13 @@ VERSION = "1"
 DESCRIPTION = ("Imported Excel models, their cells, lineage and validation results. GET only. "
                "Lists are `{total, page, page_size, items}`; "
                "errors are `{status, error, message, parameter}`.")
-# Per worker process. PostgreSQL's default max_connections is 100: a few workers x 20 stay well below it.
-PG_POOL = {"pool_size": 10, "max_overflow": 10, "pool_timeout": 10}
+# Per worker process: at most this many requests run their (synchronous) database work at once, in as
+# many threads, each on its own pooled connection. A fixed pool, no overflow: an overflow connection is
+# closed when it comes back to a full pool, so a burst above the pool size used to open and close a
+# PostgreSQL connection (a backend process) per request. More waiting requests queue in the event loop,
+# not on the pool. PostgreSQL's default max_connections is 100: a few workers x 10 stay well below it.
+CONCURRENT_REQUESTS = 10
+PG_POOL = {"pool_size": CONCURRENT_REQUESTS, "max_overflow": 0, "pool_timeout": 10}
 PG_STATEMENT_TIMEOUT_MS = 30_000
 
 
@@ -53,6 +59,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.db_url, **_engine_options(settings.db_url))
+        # The thread pool that runs sync endpoints (run_in_threadpool), sized to the connection pool.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = CONCURRENT_REQUESTS
         app.state.engine = engine
         app.state.migration_heads = head_revisions()
         app.state.prefect_url = server_url(settings)

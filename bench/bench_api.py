@@ -1,23 +1,34 @@
 """Benchmark the read-only API on a stored 1M-cell model in PostgreSQL, under wrk on loopback.
 
     .venv/bin/python bench/bench_api.py                     # 1M cells, 2 workers, 50 connections, 30 s
+    .venv/bin/python bench/bench_api.py --rate 300          # same load at a fixed offered rate (req/s)
     .venv/bin/python bench/bench_api.py --cells 100000 --workers 4 --duration 15 --keep
     .venv/bin/python bench/bench_api.py --reuse --in-process 1000 [--profile]   # CPU/request, no wrk
 
 Sets everything up and tears it down: creates database capitallens_bench_api (127.0.0.1:5432, user
 postgres), migrates it, writes synthetic stage outputs and stores them with db.loader.insert_workbook
-(COPY), starts uvicorn (`api_readonly.app:app_factory`, N workers, no access log), warms up, runs wrk
-once per scenario, prints wrk's latency distribution and a JSON summary, stops uvicorn, drops the
-database (unless --keep). --in-process N instead sends N requests per scenario straight into the ASGI app,
-one at a time in this process, and prints its CPU and wall time per request (with --profile: cProfile of
-the event-loop thread; work in the thread pool is not in it).
+(COPY), VACUUM ANALYZE (what autovacuum does to a freshly inserted table within a minute), starts uvicorn
+(`api_readonly.app:app_factory`, N workers, no access log), warms up, runs wrk once per scenario, prints
+wrk's latency distribution and a JSON summary, stops uvicorn, drops the database (unless --keep; never
+with --reuse). --in-process N instead sends N requests per scenario straight into the ASGI app, one at a
+time in this process, and prints its CPU and wall time per request (with --profile: cProfile of the
+event-loop thread; work in the thread pool is not in it).
+
+Two load modes. Closed loop (default): every connection sends its next request as soon as the previous
+answer arrives, so the run measures saturated throughput and, with 50 connections, latency of about
+50 / throughput. --rate R: every connection waits a random think time (exponential, mean
+connections / R seconds) before each request, an offered load of about R req/s (a little less, as the
+response time adds to each cycle; the achieved rate is reported). wrk measures each request from its
+send, so latency under --rate is the service time at that load, not the queueing of an overloaded server.
 
 The synthetic workbook: 4 sheets named 'Sheet 1'..'Sheet 4' (a space, so URLs are encoded), 10 columns:
 A-F numbers, G-J formulas (40 %): G = A*B, H = SUM(A:F of the row), I = VLOOKUP(A, 'Sheet 1'!$A$1:$B$1000,
 2, FALSE), J = IF(G>0, H of the row above, 0). Six lineage rows per formula row.
-Scenarios (random rows/cells per request, from a wrk Lua script):
-  page  GET /api/models/{id}/cells?sheet=Sheet 2&range=A{r}:J{r+999}&cell_type=formula&page_size=100
-  cell  GET /api/models/{id}/cells/Sheet%202/{col}{row}   (one cell, precedents + dependents)
+Scenarios (every request picks its own random sheet, rows, filter, page or cell; each wrk thread its own
+random sequence):
+  page  GET /api/models/{id}/cells?sheet=Sheet {s}&range=A{r}:J{r+999}&{filter}&page_size=100&page={1..4}
+        filter one of cell_type=formula (4,000 matches), cell_type=value (6,000), raw_type=number (10,000)
+  cell  GET /api/models/{id}/cells/Sheet%20{s}/{A..J}{row}   (one cell, precedents + dependents)
 """
 
 from __future__ import annotations
@@ -147,8 +158,10 @@ def prepare_database(admin_url: str, n_cells: int) -> tuple[str, int, int, float
         started = time.perf_counter()
         result = insert_workbook(engine, stage, name="bench-1m", original_filename="bench.xlsx",
                                  stored_path=str(tmp / "bench.xlsx"), file_size=0)
-        with engine.begin() as conn:  # fresh statistics, as autovacuum would produce after a real import
-            conn.exec_driver_sql("ANALYZE")
+        # Statistics and the visibility map, as autovacuum produces soon after a real import (PostgreSQL 13+
+        # vacuums insert-only tables too). VACUUM cannot run inside a transaction block.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
         seconds = time.perf_counter() - started
         engine.dispose()
     finally:
@@ -249,31 +262,59 @@ def cpu_used(before: dict[str, dict[int, float]], after: dict[str, dict[int, flo
             for kind in after}
 
 
+FILTERS = ("cell_type=formula", "cell_type=value", "raw_type=number")
+
+# Each wrk thread has its own Lua state: setup() hands each one its own id, so each seeds its own sequence.
+LUA_COMMON = """
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+end
+function init(args)
+  math.randomseed(%(seed)d + 7919 * id)
+end
+local think_ms = %(think_ms)f
+if think_ms > 0 then
+  function delay()
+    return math.floor(-math.log(1 - math.random()) * think_ms)
+  end
+end
+"""
+
 LUA = {
     "page": """
-math.randomseed(%(seed)d)
+local filters = {%(filters)s}
 request = function()
   local r = math.random(1, %(rows)d - 1000)
-  return wrk.format("GET", "/api/models/%(model)d/cells?sheet=Sheet%%202&range=A" .. r .. ":J" .. (r + 999)
-    .. "&cell_type=formula&page_size=100&page=" .. math.random(1, 4))
+  return wrk.format("GET", "/api/models/%(model)d/cells?sheet=Sheet%%20" .. math.random(1, %(sheets)d)
+    .. "&range=A" .. r .. ":J" .. (r + 999) .. "&" .. filters[math.random(1, #filters)]
+    .. "&page_size=100&page=" .. math.random(1, 4))
 end
 """,
     "cell": """
-math.randomseed(%(seed)d)
 local cols = {"A", "B", "C", "D", "E", "F", "G", "H", "I", "J"}
 request = function()
-  return wrk.format("GET", "/api/models/%(model)d/cells/Sheet%%202/" .. cols[math.random(1, 10)]
-    .. math.random(1, %(rows)d))
+  return wrk.format("GET", "/api/models/%(model)d/cells/Sheet%%20" .. math.random(1, %(sheets)d) .. "/"
+    .. cols[math.random(1, 10)] .. math.random(1, %(rows)d))
 end
 """,
 }
 
 
+def lua_script(scenario: str, model_id: int, rows: int, think_ms: float, seed: int = 42) -> str:
+    """The wrk script of *scenario*; *think_ms* > 0 adds a random (exponential) wait before each request."""
+    values = {"seed": seed, "rows": rows, "model": model_id, "sheets": SHEETS, "think_ms": think_ms,
+              "filters": ", ".join(f'"{f}"' for f in FILTERS)}
+    return (LUA_COMMON + LUA[scenario]) % values
+
+
 def run_wrk(port: int, scenario: str, model_id: int, rows: int, connections: int, threads: int,
-            seconds: int, tmp: Path) -> dict[str, Any]:
-    """One wrk run; returns its parsed numbers and raw output."""
+            seconds: int, tmp: Path, rate: float = 0.0) -> dict[str, Any]:
+    """One wrk run (closed loop, or about *rate* req/s offered); returns its parsed numbers and raw output."""
     script = tmp / f"{scenario}.lua"
-    script.write_text(LUA[scenario] % {"seed": 42, "rows": rows, "model": model_id}, encoding="utf-8")
+    think_ms = 1000.0 * connections / rate if rate > 0 else 0.0
+    script.write_text(lua_script(scenario, model_id, rows, think_ms), encoding="utf-8")
     out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency",
                           "-s", str(script), f"http://127.0.0.1:{port}"], capture_output=True, text=True,
                          check=True).stdout
@@ -300,14 +341,17 @@ def parse_wrk(out: str) -> dict[str, Any]:
 
 
 def _paths(model_id: int, rows: int, n: int) -> dict[str, list[str]]:
-    """*n* request targets per scenario, like the wrk scripts (fixed seed)."""
+    """*n* request targets per scenario, drawn like the wrk scripts draw them (fixed seed)."""
     import random
 
     rnd = random.Random(42)
-    page = [f"/api/models/{model_id}/cells?sheet=Sheet%202&range=A{r}:J{r + 999}&cell_type=formula"
-            f"&page_size=100&page={rnd.randint(1, 4)}" for r in (rnd.randint(1, rows - 1000) for _ in range(n))]
-    cell = [f"/api/models/{model_id}/cells/Sheet%202/{'ABCDEFGHIJ'[rnd.randint(0, 9)]}{rnd.randint(1, rows)}"
-            for _ in range(n)]
+    page = []
+    for _ in range(n):
+        r = rnd.randint(1, rows - 1000)
+        page.append(f"/api/models/{model_id}/cells?sheet=Sheet%20{rnd.randint(1, SHEETS)}&range=A{r}:J{r + 999}"
+                    f"&{rnd.choice(FILTERS)}&page_size=100&page={rnd.randint(1, 4)}")
+    cell = [f"/api/models/{model_id}/cells/Sheet%20{rnd.randint(1, SHEETS)}/{'ABCDEFGHIJ'[rnd.randint(0, 9)]}"
+            f"{rnd.randint(1, rows)}" for _ in range(n)]
     return {"page": page, "cell": cell}
 
 
@@ -375,6 +419,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=30, help="seconds per scenario")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--scenarios", nargs="+", default=["page", "cell"], choices=sorted(LUA))
+    parser.add_argument("--rate", nargs="+", type=float, default=[0.0], metavar="R",
+                        help="offered req/s per run (0: closed loop); several values: one run each")
     parser.add_argument("--pg-admin", default=PG_ADMIN)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="use the database a --keep run left")
@@ -398,19 +444,23 @@ def main() -> None:
     try:
         for scenario in args.scenarios:
             run_wrk(args.port, scenario, model_id, rows, args.connections, args.threads, 5, tmp)  # warm-up
-            before = cpu_snapshot(proc.pid, args.pg_admin)
-            result = run_wrk(args.port, scenario, model_id, rows, args.connections, args.threads,
-                             args.duration, tmp)
-            after = cpu_snapshot(proc.pid, args.pg_admin)
-            done = max(result["requests_per_s"] * args.duration, 1.0)
-            result.update({f"cpu_ms_per_request_{k}": round(1000 * v / done, 2)
-                           for k, v in cpu_used(before, after).items()})
-            print(result.pop("raw"), flush=True)
-            results.append(result)
+            for rate in args.rate:
+                before = cpu_snapshot(proc.pid, args.pg_admin)
+                result = run_wrk(args.port, scenario, model_id, rows, args.connections, args.threads,
+                                 args.duration, tmp, rate)
+                after = cpu_snapshot(proc.pid, args.pg_admin)
+                done = max(result["requests_per_s"] * args.duration, 1.0)
+                result.update({f"cpu_ms_per_request_{k}": round(1000 * v / done, 2)
+                               for k, v in cpu_used(before, after).items()})
+                result.update({"offered_per_s": rate or "closed loop",
+                               "load_average_1min": round(os.getloadavg()[0], 1)})
+                print(f"--- {scenario}, {'closed loop' if not rate else f'{rate:g} req/s offered'}", flush=True)
+                print(result.pop("raw"), flush=True)
+                results.append(result)
     finally:
         stop_server(proc)
         shutil.rmtree(tmp, ignore_errors=True)
-        if not args.keep:
+        if not (args.keep or args.reuse):
             _admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)', args.pg_admin)
     print(json.dumps({"cells": args.cells, "workers": args.workers, "connections": args.connections,
                       "duration_s": args.duration, "load_s": round(load_s, 1), "results": results}, indent=1))
