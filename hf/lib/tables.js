@@ -5,9 +5,13 @@
 const { parseArea, formatArea } = require('./refs');
 const { quoteSheet } = require('./tokens');
 
+// The tables of the workbook being loaded, for INDIRECT("Table[Column]") (plugins/dynamic.js).
+let loaded = new Map();
+
 /** Index tables by lower-case name: {name, sheet, area, header, totals, columns(lower)}. */
 function indexTables(tables) {
   const byName = new Map();
+  loaded = byName;
   for (const t of tables || []) {
     const area = parseArea(t.ref);
     if (!area) continue;
@@ -17,6 +21,11 @@ function indexTables(tables) {
     if (t.display_name) byName.set(String(t.display_name).toLowerCase(), entry);
   }
   return byName;
+}
+
+/** The tables of the workbook last indexed (the one being loaded / loaded). */
+function loadedTables() {
+  return loaded;
 }
 
 /** The table whose area holds the cell (for bare [@Col] references). */
@@ -103,4 +112,4 @@ function resolve(t, inner, row, sheet, col) {
   return quoteSheet(t.sheet) + '!' + formatArea({ r1: rows[0], c1, r2: rows[1], c2 });
 }
 
-module.exports = { indexTables, tableAt, resolve };
+module.exports = { indexTables, tableAt, resolve, loadedTables };

@@ -8,6 +8,7 @@ const { FunctionPlugin, FunctionArgumentType, CellError, ErrorType, SimpleRangeV
 // AbsoluteCellRange is not exported; load it from the same build as the public entry point.
 const AbsoluteCellRange = require(require('path').join(require('path').dirname(require.resolve('hyperformula')), 'AbsoluteCellRange.js')).AbsoluteCellRange;
 const { parseArea } = require('../refs');
+const tables = require('../tables');
 
 const MAX_ROW = 1048576;
 const MAX_COL = 16384;
@@ -74,7 +75,9 @@ function toNumber(v) {
   return NaN;
 }
 
-/** Parse 'Sheet'!A1:B2 / A1 / a defined name into a 0-based area, or null. */
+const STRUCTURED_RE = /^([^[\]'"!]+)(\[.*\])$/;
+
+/** Parse 'Sheet'!A1:B2 / A1 / Table[Column] / a defined name into a 0-based area, or null. */
 function parseTarget(plugin, text, state) {
   let s = String(text).trim();
   if (s.startsWith('=')) s = s.slice(1);
@@ -91,6 +94,13 @@ function parseTarget(plugin, text, state) {
   }
   const area = parseArea(s);
   if (area) return { sheet, r1: area.r1 - 1, c1: area.c1 - 1, r2: area.r2 - 1, c2: area.c2 - 1 };
+  const structured = sheetName === null ? STRUCTURED_RE.exec(s) : null;
+  if (structured) {
+    // INDIRECT("Table[Column]"): the structured reference's range ('' sheet: no implicit this-row).
+    const t = tables.loadedTables().get(structured[1].trim().toLowerCase());
+    const ref = t ? tables.resolve(t, structured[2], state.formulaAddress.row + 1, '', state.formulaAddress.col + 1) : null;
+    return ref && ref !== '#REF!' ? parseTarget(plugin, ref, state) : null;
+  }
   const key = s.toLowerCase();
   const target = nameTargets.get(sheet + '|' + key) || nameTargets.get('|' + key);
   if (target && target !== text) return parseTarget(plugin, target, state);
