@@ -13,6 +13,9 @@
 
 const T = require('./tokens');
 const R = require('./refs');
+const { registerLambdaPlugin } = require('./plugins/lambda');
+
+registerLambdaPlugin(); // XLSCALAR, for the elements of unrolled helper functions
 
 const XLFN_RE = /^(_xlfn\.|_xlws\.)+/i;
 const PARAM_RE = /^_xlpm\./i;
@@ -20,6 +23,8 @@ const RANDOM_RE = /(?:^|[^A-Za-z0-9_.])(?:_xlfn\.)?(RAND|RANDBETWEEN|RANDARRAY)\
 const PLAIN_REF_RE = /^(?:(?:'(?:[^']|'')+'|[A-Za-z0-9_.]+)!)?\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?$/;
 const MAX_TOKENS = 200000; // beyond this an expansion is refused (nested LETs can grow exponentially)
 const MAX_DEPTH = 64;
+const MAX_ELEMENTS = 4096; // helper functions are unrolled only over arrays up to this size
+const HELPERS = new Set(['MAP', 'BYROW', 'BYCOL', 'REDUCE', 'SCAN', 'MAKEARRAY']);
 
 class Refused extends Error {}
 
@@ -246,6 +251,114 @@ class Expander {
     return out;
   }
 
+  /** The LAMBDA a helper function is given (written out, LET-bound or a defined name), or null. */
+  lambdaArg(toks, env) {
+    const v = this.value(toks, env);
+    return v.kind === 'lambda' ? v : null;
+  }
+
+  /**
+   * MAP, BYROW, BYCOL, REDUCE, SCAN, MAKEARRAY unrolled over an array whose shape the formula text
+   * fixes (a reference, an array constant, one value; MAKEARRAY's sizes written as numbers): one
+   * beta-reduced LAMBDA call per element, gathered into an array constant, which HyperFormula
+   * evaluates element by element. Returns null (the call is left as written, and fails as an
+   * unknown function) when the shape is not static or the call is not one we reproduce exactly.
+   */
+  helper(fn, args, env) {
+    const last = args[args.length - 1];
+    if (!last || !last.length) return null;
+    const lam = this.lambdaArg(last, env);
+    if (!lam) return null;
+    const wrong = [{ t: 'err', v: '#VALUE!' }]; // Excel: a LAMBDA with the wrong number of parameters
+    if (fn === 'MAP') {
+      if (args.length < 2) return null;
+      const arrays = args.slice(0, -1).map((a) => this.shape(a, env));
+      if (arrays.some((a) => !a || a.rows !== arrays[0].rows || a.cols !== arrays[0].cols)) return null;
+      if (lam.params.length !== arrays.length) return wrong;
+      const sh = arrays[0];
+      return build(sh.rows, sh.cols, (i, j) => this.apply(lam, arrays.map((a) => a.at(i, j)), env));
+    }
+    if (fn === 'BYROW' || fn === 'BYCOL') {
+      const sh = args.length === 2 ? this.shape(args[0], env) : null;
+      if (!sh) return null;
+      if (lam.params.length !== 1) return wrong;
+      return fn === 'BYROW' ? build(sh.rows, 1, (i) => this.apply(lam, [sh.row(i)], env))
+        : build(1, sh.cols, (i, j) => this.apply(lam, [sh.col(j)], env));
+    }
+    if (fn === 'REDUCE' || fn === 'SCAN') {
+      // An omitted initial value is a missing argument in Excel, which no expression here stands for.
+      const sh = args.length === 3 && args[0].length ? this.shape(args[1], env) : null;
+      if (!sh) return null;
+      if (lam.params.length !== 2) return wrong;
+      let acc = args[0];
+      const steps = [];
+      for (let i = 0; i < sh.rows; i++) {
+        for (let j = 0; j < sh.cols; j++) {
+          acc = this.apply(lam, [acc, sh.at(i, j)], env);
+          steps.push(acc);
+        }
+      }
+      return fn === 'REDUCE' ? acc : build(sh.rows, sh.cols, (i, j) => steps[i * sh.cols + j]);
+    }
+    if (fn === 'MAKEARRAY') {
+      const count = (t) => (t.length === 1 && /^\d+$/.test(t[0].v) ? Number(t[0].v) : 0);
+      const rows = args.length === 3 ? count(args[0]) : 0;
+      const cols = args.length === 3 ? count(args[1]) : 0;
+      if (!rows || !cols || rows * cols > MAX_ELEMENTS) return null;
+      if (lam.params.length !== 2) return wrong;
+      return build(rows, cols, (i, j) => this.apply(lam, [[num(i + 1)], [num(j + 1)]], env));
+    }
+    return null;
+  }
+
+  /** Shape and elements of an array argument whose size the text fixes, or null. */
+  shape(toks, env) {
+    const x = trim(this.expand(trim(toks), env));
+    if (x.length === 0) return null;
+    const text = T.join(x);
+    if (PLAIN_REF_RE.test(text)) {
+      const bang = text.lastIndexOf('!');
+      const prefix = bang >= 0 ? text.slice(0, bang + 1) : '';
+      const a = R.parseArea(text.slice(bang + 1));
+      if (!a) return null;
+      const rows = a.r2 - a.r1 + 1;
+      const cols = a.c2 - a.c1 + 1;
+      if (rows * cols > MAX_ELEMENTS) return null;
+      const ref = (r1, c1, r2, c2) => [{ t: 'id', v: prefix + R.colLetters(c1) + r1 +
+        (r1 === r2 && c1 === c2 ? '' : ':' + R.colLetters(c2) + r2) }];
+      return { rows, cols, at: (i, j) => ref(a.r1 + i, a.c1 + j, a.r1 + i, a.c1 + j),
+        row: (i) => ref(a.r1 + i, a.c1, a.r1 + i, a.c2), col: (j) => ref(a.r1, a.c1 + j, a.r2, a.c1 + j) };
+    }
+    if (x[0].v === '{' && closeOf(x, 0) === x.length - 1) {
+      const grid = [[]];
+      let cur = [];
+      let depth = 0;
+      for (let k = 1; k < x.length - 1; k++) {
+        const v = x[k].t === 'p' ? x[k].v : null;
+        if (v === '(' || v === '{') depth++;
+        else if (v === ')' || v === '}') depth--;
+        if (depth === 0 && (v === ',' || v === ';')) {
+          grid[grid.length - 1].push(trim(cur));
+          cur = [];
+          if (v === ';') grid.push([]);
+          continue;
+        }
+        cur.push(x[k]);
+      }
+      grid[grid.length - 1].push(trim(cur));
+      const cols = grid[0].length;
+      if (grid.some((r) => r.length !== cols || r.some((e) => !e.length))) return null;
+      const lit = (cells, sep) => [{ t: 'p', v: '{' }, ...cells.flatMap((e, k) => (k ? [{ t: 'p', v: sep }, ...e] : e)),
+        { t: 'p', v: '}' }];
+      return { rows: grid.length, cols, at: (i, j) => grid[i][j], row: (i) => lit(grid[i], ','),
+        col: (j) => lit(grid.map((r) => r[j]), ';') };
+    }
+    if (x.length === 1 && (x[0].t === 'str' || x[0].t === 'err' || /^(\d|TRUE$|FALSE$)/i.test(x[0].v))) {
+      return { rows: 1, cols: 1, at: () => x, row: () => x, col: () => x };
+    }
+    return null;
+  }
+
   grow(n) {
     this.count += n;
     if (this.count > MAX_TOKENS) throw new Refused('LET/LAMBDA expansion too large');
@@ -294,8 +407,12 @@ class Expander {
           throw new Refused(b ? 'call of a LET value that is not a LAMBDA' : 'unbound LAMBDA parameter ' + base);
         } else {
           const d = b ? null : this.definedLambda(key);
+          const h = d || b || !HELPERS.has(upper) ? null : this.helper(upper, args, env);
           if (d) {
             out.push(...this.apply(d, args, env));
+            i = close;
+          } else if (h) {
+            out.push(...h);
             i = close;
           } else {
             out.push(tk); // an ordinary function (a LET value never shadows one)
@@ -325,6 +442,28 @@ class Expander {
     }
     return out;
   }
+}
+
+/**
+ * An rows x cols array constant of XLSCALAR(element(i, j)) (one element: just that one). Each element
+ * must be one value, as in Excel, where a LAMBDA giving an array there is #CALC!.
+ */
+function build(rows, cols, element) {
+  const one = (i, j) => [{ t: 'id', v: 'XLSCALAR' }, { t: 'p', v: '(' }, ...element(i, j), { t: 'p', v: ')' }];
+  if (rows === 1 && cols === 1) return one(0, 0);
+  const out = [{ t: 'p', v: '{' }];
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      if (i || j) out.push({ t: 'p', v: j ? ',' : ';' });
+      out.push(...one(i, j));
+    }
+  }
+  out.push({ t: 'p', v: '}' });
+  return out;
+}
+
+function num(n) {
+  return { t: 'id', v: String(n) };
 }
 
 function checkRandom(bound) {
