@@ -134,7 +134,7 @@ function general(x) {
 
 module.exports = { splitSections, tokenize, pickSection, roundDigits, general, MONTHS, DAYS };
 
-/** Flattens number-section tokens into placeholder items; a comma before any digit placeholder is text. */
+/** Flattens number-section tokens into placeholder items; a comma not right after a digit placeholder (or such a comma) is text. */
 function numberItems(toks) {
   const items = [];
   for (let i = 0; i < toks.length; i++) {
@@ -149,7 +149,10 @@ function numberItems(toks) {
     const next = toks[i + 1];
     if (c === '0' || c === '#' || c === '?') items.push({ k: 'd', v: c });
     else if (c === '.') items.push({ k: 'pt' });
-    else if (c === ',') items.push(items.some((it) => it.k === 'd') ? { k: 'comma' } : { k: 'lit', v: ',' });
+    else if (c === ',') {
+      const prev = items[items.length - 1];
+      items.push(prev && (prev.k === 'd' || prev.k === 'comma') ? { k: 'comma' } : { k: 'lit', v: ',' });
+    }
     else if (c === '%') items.push({ k: 'pct' });
     else if ((c === 'E' || c === 'e') && next && next.t === 'ch' && (next.v === '+' || next.v === '-')) {
       items.push({ k: 'exp', c, sign: next.v });
@@ -175,32 +178,31 @@ function fillSlots(slots, digits) {
 }
 
 /**
- * Inserts thousands separators into integer slot outputs: every third position from the right
- * (digits, padding zeros and padding spaces all count) is followed by a comma, or by a space
- * when that position is a padding space.
+ * Inserts thousands separators into integer slot outputs by slot position (the units slot is
+ * position 1; the leftmost slot's overflow digits extend the positions): positions 4, 7, 10...
+ * are followed by a comma, by a space when the position shows a padding space, by nothing when it
+ * shows nothing.
  */
-function group(outs) {
-  let seen = 0;
-  const res = outs.slice();
-  for (let j = outs.length - 1; j >= 0; j--) {
-    const chars = outs[j].split('');
-    for (let k = chars.length - 1; k >= 0; k--) {
-      seen++;
-      if (seen > 1 && (seen - 1) % 3 === 0) chars[k] += chars[k] === ' ' ? ' ' : ',';
-    }
-    res[j] = chars.join('');
-  }
-  return res;
+function group(outs, slots) {
+  return outs.map((o, j) => {
+    const pos = slots.length - j; // position of the slot's last character
+    const chars = o === '' ? [] : o.split('');
+    return chars.map((ch, k) => {
+      const q = pos + (chars.length - 1 - k);
+      return q > 1 && (q - 1) % 3 === 0 ? ch + (ch === ' ' ? ' ' : ',') : ch;
+    }).join('');
+  });
 }
 
-/** Fraction digits for `frac`; trailing zeros in # and ? slots are dropped or blanked. */
+/** Fraction digits for `frac`: a # or ? slot from which on every digit is 0 is dropped or blanked. */
 function fillFrac(fracSlots, frac) {
-  const out = fracSlots.map((s, i) => frac[i]);
-  for (let i = fracSlots.length - 1; i >= 0 && out[i] === '0' && fracSlots[i] !== '0'; i--) out[i] = pad(fracSlots[i]);
-  return out;
+  return fracSlots.map((s, i) => (s !== '0' && !/[1-9]/.test(frac.slice(i)) ? pad(s) : frac[i]));
 }
 
-/** The commas of a plain number section: grouping (between integer digits) and scaling (after the last digit). */
+/**
+ * The commas of a number section: grouping when an integer digit slot follows right away, scaling
+ * when no digit slot follows in its part (integer or decimals), otherwise none.
+ */
 function commaRoles(body, intEnd) {
   let scale = 0;
   let grouping = false;
@@ -208,7 +210,9 @@ function commaRoles(body, intEnd) {
     if (it.k !== 'comma') return;
     const end = i < intEnd ? intEnd : body.length;
     const after = body.slice(i + 1, end).some((b) => b.k === 'd');
-    if (after && i < intEnd) grouping = true;
+    let j = i + 1;
+    while (body[j] && body[j].k === 'comma') j++;
+    if (i < intEnd && body[j] && body[j].k === 'd') grouping = true;
     else if (!after) scale++;
   });
   return { scale, grouping };
@@ -240,7 +244,7 @@ function formatScientific(x, items, expAt) {
     intOut = fillSlots(intSlots, r.int === '0' ? '' : r.int);
     fracOut = fillFrac(fracSlots, r.frac);
   }
-  if (grouping) intOut = group(intOut);
+  if (grouping) intOut = group(intOut, intSlots);
   const expSlots = items.slice(expAt + 1).filter((it) => it.k === 'd').map((it) => it.v);
   const expOut = fillSlots(expSlots, String(Math.abs(e)));
   const expItem = items[expAt];
@@ -277,7 +281,7 @@ function formatDecimal(x, items) {
   const r = roundDigits(v, fracSlots.length);
   const intDigits = r.int === '0' ? '' : r.int;
   let intOut = fillSlots(intSlots, intDigits);
-  if (grouping) intOut = group(intOut);
+  if (grouping) intOut = group(intOut, intSlots);
   const fracOut = fillFrac(fracSlots, r.frac);
   let out = '';
   let di = 0;

@@ -7,7 +7,8 @@ const nf = require('./numfmt');
 const DATE_CH = /[yYmMdDhHsS]/;
 
 function isDateSection(toks) {
-  return toks.some((t) => (t.t === 'ch' && DATE_CH.test(t.v))
+  return toks.some((t, i) => (t.t === 'ch' && DATE_CH.test(t.v))
+    || (t.t === 'ch' && /^e$/i.test(t.v) && !(toks[i + 1] && toks[i + 1].t === 'ch' && /^[+-]$/.test(toks[i + 1].v)))
     || (t.t === 'br' && /^(h+|m+|s+)$/i.test(t.v)));
 }
 
@@ -28,8 +29,15 @@ function dateParts(toks) {
     const rest = toks.slice(i, i + 5).map((x) => (x.t === 'ch' ? x.v : '\u0000')).join('');
     if (/^am\/pm/i.test(rest)) { parts.push({ k: 'ampm', full: true }); i += 4; continue; }
     if (/^a\/p/i.test(rest)) { parts.push({ k: 'ampm', full: false, lower: rest[0] === 'a' }); i += 2; continue; }
-    const c = t.v.toLowerCase();
+    const c = t.v.toLowerCase() === 'e' ? 'y' : t.v.toLowerCase(); // e: the year (as yyyy)
     if ('ymdhs'.includes(c)) {
+      if (c === 'y' && t.v.toLowerCase() === 'e') {
+        let n = 1;
+        while (toks[i + n] && toks[i + n].t === 'ch' && toks[i + n].v.toLowerCase() === 'e') n++;
+        parts.push({ k: 'y', n: 4 });
+        i += n - 1;
+        continue;
+      }
       let n = 1;
       while (toks[i + n] && toks[i + n].t === 'ch' && toks[i + n].v.toLowerCase() === c) n++;
       parts.push({ k: c, n });
@@ -48,7 +56,7 @@ function dateParts(toks) {
     if (p.k === 'lit') return;
     if (p.k === 'm') {
       const next = parts.slice(i + 1).find((q) => q.k !== 'lit');
-      if (unit(prev) === 'h' || unit(prev) === 's' || unit(next) === 's') p.k = 'min';
+      if (p.n <= 2 && (unit(prev) === 'h' || unit(prev) === 's' || unit(next) === 's')) p.k = 'min';
     }
     prev = p;
   });
@@ -85,8 +93,8 @@ function formatDate(x, toks, toDate) {
   const ss = secs % 60;
   const ampm = parts.some((p) => p.k === 'ampm');
   const d = toDate(days);
-  // Dates end with 31 December 9999: a later serial shown as a date is #VALUE!.
-  if (d.year > 9999 && parts.some((p) => 'ymd'.includes(p.k))) return null;
+  // Dates end with 31 December 9999: a later serial shown as a date or time of day is #VALUE!.
+  if (d.year > 9999 && parts.some((p) => ['y', 'm', 'd', 'h', 'min', 's', 'ampm'].includes(p.k))) return null;
   // Weekday of the date; before March 1900 Excel counts from its 29 February 1900 (1 January 1900 a Sunday).
   const dow = d.year > 1900 || d.month > 2 ? new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay() : (days + 6) % 7;
   const pad = (n, w) => String(n).padStart(w, '0');
@@ -120,20 +128,27 @@ function formatDate(x, toks, toDate) {
 /** TEXT(value, format): value is a number or a non-numeric text. */
 function textFormat(value, fmt, toDate) {
   const sections = nf.splitSections(fmt);
+  const hasAt = (sec) => nf.tokenize(sec).some((t) => t.t === 'ch' && t.v === '@');
+  // The text section: the fourth, or a last section with @ ("0;-0;@").
+  const textAt = sections.length >= 4 ? 3 : sections.length > 1 && hasAt(sections[sections.length - 1]) ? sections.length - 1 : -1;
+  const numSections = textAt >= 0 ? sections.slice(0, Math.min(textAt, 3)) : sections.slice(0, 3);
+  if (sections.length > 1 && numSections.some(hasAt)) return null; // @ in a number section
   if (typeof value === 'string') {
-    const textSec = sections.length >= 4 ? sections[3] : sections.find((s) => /@/.test(s.replace(/"[^"]*"/g, '')));
+    const textSec = textAt >= 0 ? sections[textAt] : sections.find(hasAt);
     if (!textSec) return value;
     return nf.tokenize(textSec).map((t) => (t.t === 'lit' ? t.v : t.t === 'ch' ? (t.v === '@' ? value : t.v) : '')).join('');
   }
-  const pick = nf.pickSection(sections.length >= 4 ? sections.slice(0, 3) : sections, value);
+  const pick = nf.pickSection(numSections, value);
   if (!pick) return null;
   const toks = nf.tokenize(pick.sec);
   if (/^\s*general\s*$/i.test(pick.sec.replace(/\[[^\]]*\]/g, ''))) return nf.general(pick.abs ? Math.abs(value) : value);
   if (isDateSection(toks)) return formatDate(pick.abs ? Math.abs(value) : value, toks, toDate);
   const items = nf.numberItems(toks.filter((t) => !(t.t === 'ch' && /general/i.test(t.v))));
   const hasDigits = items.some((it) => it.k === 'd');
+  if (hasDigits && hasAt(pick.sec)) return null; // digit slots and @ in one section
   const fraction = nf.fractionParts(items) !== null;
-  const res = !hasDigits ? { text: items.map((it) => (it.k === 'lit' ? it.v : it.k === 'pct' ? '%' : it.k === 'pt' ? '.' : '')).join(''), zero: true }
+  // A section without digit slots still shows a negative value's sign (TEXT(-1, "") is "-").
+  const res = !hasDigits ? { text: items.map((it) => (it.k === 'lit' ? it.v : it.k === 'pct' ? '%' : it.k === 'pt' ? '.' : '')).join(''), zero: value === 0 }
     : fraction ? nf.formatFraction(value, items) : nf.formatDecimal(value, items);
   // A negative value shown as all zeros loses its minus sign (TEXT(-0.001, "0") is "0").
   const sign = value < 0 && !pick.abs && !res.zero ? '-' : '';
