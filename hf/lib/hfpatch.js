@@ -40,6 +40,7 @@ function applyPatches() {
   };
   patchEmptyText();
   patchArrayLiteralDependencies();
+  patchFindSearch();
   arithmetic.coerceComplexToString = complexToText;
   const parse = ArithmeticHelper.prototype.coerceStringToComplex;
   // Excel writes exponents as E-05; HyperFormula's complex parser only knows e-05.
@@ -111,6 +112,28 @@ function patchArrayLiteralDependencies() {
     }
     return deps;
   };
+}
+
+/** FIND and SEARCH as Excel: start_num is truncated (HyperFormula counted SEARCH("BASE","database",1.9)
+ * from 1.9, giving 5.9), and text not found after start_num is #VALUE! (HyperFormula's FIND
+ * returned start_num - 1 then: FIND("ia","ciao",3) was 2). */
+function patchFindSearch() {
+  const { TextPlugin } = require(path.join(base, 'interpreter', 'plugin', 'TextPlugin.js'));
+  const notFound = () => new CellError(ErrorType.VALUE, 'text not found');
+  const searchWith = (name, locate) => function findOrSearch(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata(name), (pattern, text, startIndex) => {
+      const start = Math.trunc(startIndex);
+      if (start < 1 || start > text.length) return new CellError(ErrorType.VALUE, 'start_num out of the text');
+      const index = locate.call(this, pattern, text.substring(start - 1));
+      return index > -1 ? index + start : notFound();
+    });
+  };
+  TextPlugin.prototype.find = searchWith('FIND', (pattern, text) => text.indexOf(pattern));
+  TextPlugin.prototype.search = searchWith('SEARCH', function locate(pattern, text) {
+    const p = pattern.toLowerCase();
+    const t = text.toLowerCase();
+    return this.arithmeticHelper.requiresRegex(p) ? this.arithmeticHelper.searchString(p, t) : t.indexOf(p);
+  });
 }
 
 module.exports = { applyPatches };
