@@ -75,12 +75,15 @@ class ValidationReport:
     by_function: dict[str, dict[str, int]]
     warnings: tuple[str, ...]
     non_matches: tuple[CellResult, ...] = field(repr=False)
+    # What TODAY()/NOW() read in the evaluation compared (evaluate/summary.json), {} when not recorded
+    volatile_clock: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary (what validation_runs.summary holds)."""
         return {"formula_cells": self.formula_cells, "counts": dict(self.counts),
                 "match_rate": self.match_rate, "by_sheet": self.by_sheet,
-                "by_function": self.by_function, "warnings": list(self.warnings)}
+                "by_function": self.by_function, "warnings": list(self.warnings),
+                "volatile_clock": dict(self.volatile_clock)}
 
 
 def stale_cache_warnings(info: WorkbookInfo) -> list[str]:
@@ -227,4 +230,14 @@ def compare(stage: StageDir) -> ValidationReport:
     return ValidationReport(
         formula_cells=t.num_rows, counts=counts,
         match_rate=counts[MATCH] / compared if compared else None,
-        by_sheet=by_sheet, by_function=by_function, warnings=tuple(warnings), non_matches=cells)
+        by_sheet=by_sheet, by_function=by_function, warnings=tuple(warnings), non_matches=cells,
+        volatile_clock=_volatile_clock(stage))
+
+
+def _volatile_clock(stage: StageDir) -> dict[str, Any]:
+    """The evaluate stage's record of what TODAY()/NOW() read ({} when it has none)."""
+    path = stage.path(EVALUATE, "summary.json")
+    if not path.exists():
+        return {}
+    clock = read_json(path).get("volatile_clock")
+    return dict(clock) if isinstance(clock, dict) else {}

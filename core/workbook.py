@@ -79,6 +79,9 @@ class WorkbookInfo:
     external_links: tuple[ExternalLink, ...] = ()
     has_macros: bool = False
     counts: dict[str, int] = field(default_factory=dict)  # sheets, cells, formula_cells, constants, errors...
+    # When Excel last saved the file (docProps/core.xml dcterms:modified, ISO 8601 UTC), None when
+    # unknown: the moment its cached TODAY()/NOW() values were computed.
+    saved_at: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (what parse/workbook.json and models.workbook_metadata hold)."""
@@ -101,6 +104,7 @@ class WorkbookInfo:
                                  for e in data.get("external_links", ())),
             has_macros=bool(data.get("has_macros", False)),
             counts=dict(data.get("counts", {})),
+            saved_at=data.get("saved_at"),
         )
 
     def sheet_names(self) -> list[str]:

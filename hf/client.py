@@ -119,6 +119,7 @@ def encode_book(book: EngineBook) -> dict[str, Any]:
                     "header_rows": t.header_row_count, "totals_rows": t.totals_row_count,
                     "columns": list(t.columns)} for t in book.tables],
         "date1904": bool(book.date1904),
+        **({"clock": book.clock} if book.clock else {}),
     }
 
 

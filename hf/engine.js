@@ -11,8 +11,10 @@ const { loadBook } = require('./lib/book');
 const { encodeValue } = require('./lib/values');
 const { rewriteFormula } = require('./lib/rewrite');
 const { applyEvalGuard, resetFailures } = require('./lib/evalguard');
+const { applyClock, setClock } = require('./lib/clock');
 
 applyEvalGuard();
+applyClock();
 
 let book = null;
 
@@ -148,6 +150,11 @@ const HANDLERS = {
   load: (msg) => {
     if (book) { book.hf.destroy(); book = null; }
     resetFailures();
+    try {
+      setClock(msg.clock); // TODAY()/NOW() read this moment (null: the wall clock)
+    } catch (e) {
+      throw new ProtocolError('bad_request', e.message);
+    }
     const formulas = msg.grid ? expandGrid(msg) : null;
     const r = loadBook(msg);
     book = r.book;

@@ -34,6 +34,13 @@ from hf.wire import CYCLE, array_anchor, encode_grid, engine_values, formula_key
 
 CellOutcome = tuple[EngineValue, str, str | None]
 
+# The clock of TODAY()/NOW(): "saved" = the moment the workbook was last saved (WorkbookInfo.saved_at,
+# the moment of Excel's cached values, so validation compares like with like; the wall clock when the
+# file does not record it), "now" = the wall clock. RAND/RANDBETWEEN stay random either way.
+VOLATILE_CLOCK_SAVED = "saved"
+VOLATILE_CLOCK_NOW = "now"
+VOLATILE_CLOCKS = (VOLATILE_CLOCK_SAVED, VOLATILE_CLOCK_NOW)
+
 
 @dataclass(frozen=True)
 class EvaluateSummary:
@@ -48,6 +55,8 @@ class EvaluateSummary:
     unsupported: dict[str, int] = field(default_factory=dict)
     rejected_names: dict[str, str] = field(default_factory=dict)
     rejected_cells: int = 0
+    # {"option": "saved" | "now", "source": "workbook save time" | "wall clock", "time": ISO 8601 UTC or None}
+    volatile_clock: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -172,18 +181,32 @@ def _circular_overrides(engine: NodeEngine, stage: StageDir, info: WorkbookInfo,
     return reply, overrides
 
 
-def evaluate_to(stage: StageDir, engine: NodeEngine) -> EvaluateSummary:
-    """Recalculate the parsed workbook of *stage* into evaluate/. Raises StageOutputMissing,
-    TransientError (engine died or timed out), EngineError (engine rejected the workbook)."""
+def volatile_clock(info: WorkbookInfo, option: str = VOLATILE_CLOCK_SAVED) -> dict[str, Any]:
+    """What TODAY()/NOW() read under *option* ("saved" or "now"): {"option", "source", "time"};
+    time is None for the wall clock. Raises ValueError on an unknown option."""
+    if option not in VOLATILE_CLOCKS:
+        raise ValueError(f"volatile clock must be one of {VOLATILE_CLOCKS}, not {option!r}")
+    if option == VOLATILE_CLOCK_SAVED and info.saved_at:
+        return {"option": option, "source": "workbook save time", "time": info.saved_at}
+    return {"option": option, "source": "wall clock", "time": None}
+
+
+def evaluate_to(stage: StageDir, engine: NodeEngine, *, clock: str = VOLATILE_CLOCK_SAVED) -> EvaluateSummary:
+    """Recalculate the parsed workbook of *stage* into evaluate/; *clock* says what TODAY()/NOW() read
+    (VOLATILE_CLOCKS; the default is the workbook's save time). Raises StageOutputMissing,
+    TransientError (engine died or timed out), EngineError (engine rejected the workbook), ValueError
+    (unknown clock)."""
     stage.require(PARSE)
     t0 = time.perf_counter()
     cells = read_table(stage.path(PARSE, "cells.arrow"))
     info = WorkbookInfo.from_json(read_json(stage.path(PARSE, "workbook.json")))
     ext_path = stage.path(PARSE, "external.arrow")
     ext_sheets, ext_names = _external_parts(info, read_table(ext_path) if ext_path.exists() else None)
+    clock_used = volatile_clock(info, clock)
     grid, is_formula, followers = encode_grid(cells, info)
     extras = EngineBook(sheets=ext_sheets, date1904=info.date1904, tables=info.tables,
-                        names=[EngineName(d.name, d.refers_to, d.scope) for d in info.defined_names] + ext_names)
+                        names=[EngineName(d.name, d.refers_to, d.scope) for d in info.defined_names] + ext_names,
+                        clock=clock_used["time"])
     report = engine.load_grid(grid, extras)
     del grid
     reply = engine.read_formulas()
@@ -191,12 +214,13 @@ def evaluate_to(stage: StageDir, engine: NodeEngine) -> EvaluateSummary:
         reply, overrides = _circular_overrides(engine, stage, info, cells, is_formula, reply, out)
         table = values_table(reply, is_formula, overrides, followers)
         write_table(out / "values.arrow", table)
-        summary = _summarise(engine, table.filter(is_formula), report, time.perf_counter() - t0)
+        summary = _summarise(engine, table.filter(is_formula), report, time.perf_counter() - t0, clock_used)
         write_json(out / "summary.json", summary.to_json())
     return summary
 
 
-def _summarise(engine: NodeEngine, values: pa.Table, report: Any, seconds: float) -> EvaluateSummary:
+def _summarise(engine: NodeEngine, values: pa.Table, report: Any, seconds: float,
+               clock: dict[str, Any]) -> EvaluateSummary:
     statuses = {r["values"]: r["counts"] for r in pc.value_counts(values["eval_status"]).to_pylist()}
     unsupported = values.filter(pc.equal(values["eval_status"], "unsupported_function"))["eval_detail"]
     counts = Counter(pc.fill_null(unsupported, "?").to_pylist())
@@ -204,4 +228,4 @@ def _summarise(engine: NodeEngine, values: pa.Table, report: Any, seconds: float
         engine=engine.name, engine_version=engine.version, formula_cells=values.num_rows,
         seconds=round(seconds, 3), load_seconds=round(report.seconds, 3), status_counts=statuses,
         unsupported=dict(counts.most_common()), rejected_names=dict(report.rejected_names),
-        rejected_cells=len(report.rejected_cells))
+        rejected_cells=len(report.rejected_cells), volatile_clock=clock)

@@ -62,6 +62,7 @@ class EngineBook:
     names: Sequence[EngineName] = ()
     date1904: bool = False
     tables: Sequence[TableInfo] = ()   # for structured references (rewritten to plain ranges)
+    clock: str | None = None           # ISO 8601 time TODAY()/NOW() read (hf/lib/clock.js); None: the wall clock
 
 
 @dataclass(frozen=True)
