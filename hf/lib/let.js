@@ -311,11 +311,24 @@ class Expander {
     return null;
   }
 
+  /** The absolute reference a defined name stands for (Sheet!$A$1:$B$2), or null. */
+  absoluteName(name) {
+    const inline = this.ctx.inline;
+    if (!inline || /^\d/.test(name)) return null;
+    const key = name.toLowerCase();
+    const entry = inline.get(String(this.sheet).toLowerCase() + '|' + key) || inline.get('|' + key);
+    const text = entry ? T.join(entry.toks).trim() : '';
+    const bang = text.lastIndexOf('!');
+    const area = text.slice(bang + 1).split(':');
+    const ok = PLAIN_REF_RE.test(text) && area.every((c) => /^\$[A-Za-z]{1,3}\$\d+$/.test(c));
+    return ok ? text : null;
+  }
+
   /** Shape and elements of an array argument whose size the text fixes, or null. */
   shape(toks, env) {
     const x = trim(this.expand(trim(toks), env));
     if (x.length === 0) return null;
-    const text = T.join(x);
+    const text = x.length === 1 && x[0].t === 'id' ? this.absoluteName(x[0].v) || T.join(x) : T.join(x);
     if (PLAIN_REF_RE.test(text)) {
       const bang = text.lastIndexOf('!');
       const prefix = bang >= 0 ? text.slice(0, bang + 1) : '';

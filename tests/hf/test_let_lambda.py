@@ -39,6 +39,7 @@ NAMES = [
     EngineName("Tens", "_xlfn.LAMBDA(_xlfn.SEQUENCE(1,3)*10)"),                   # no parameter
     EngineName("Grid", "_xlfn.LAMBDA(_xlpm.n,_xlfn.LET(_xlpm.g,_xlfn.SEQUENCE(_xlpm.n,_xlpm.n),_xlpm.g*Base))"),
     EngineName("Base", "S!$B$1"),
+    EngineName("Inputs", "S!$A$1:$A$3"),
     EngineName("Local", "_xlfn.LAMBDA(_xlpm.x,_xlpm.x+1)", "S"),                  # sheet-scoped
     EngineName("Local", "_xlfn.LAMBDA(_xlpm.x,_xlpm.x+2)"),                       # the workbook one
     EngineName("Fact", "_xlfn.LAMBDA(_xlpm.n,IF(_xlpm.n<=1,1,_xlpm.n*Fact(_xlpm.n-1)))"),
@@ -157,6 +158,7 @@ def spill(engine: NodeEngine, formula: str, rows: int, cols: int) -> list[object
     ("=MAP({1;0},LAMBDA(x,1/x))", 2, 1, [1.0, "#DIV/0!"]),         # each element on its own
     ("=MAP(D1:E1,Temperature)", 1, 2, [(6 - 32) * 5 / 9, (7 - 32) * 5 / 9]),  # a defined LAMBDA name
     ("=LET(f,LAMBDA(x,x+1),MAP(S!A1:A2,f))", 2, 1, [2.0, 3.0]),     # a LET-bound LAMBDA
+    ("=MAP(Inputs,LAMBDA(x,x*3))", 3, 1, [3.0, 6.0, 9.0]),          # a name of an absolute range
     ("=BYROW(A1:B3,LAMBDA(r,SUM(r)))", 3, 1, [11.0, 2.0, 3.0]),
     ("=BYCOL(A1:B3,LAMBDA(c,SUM(c)))", 1, 2, [6.0, 10.0]),
     ("=BYROW({1,2;3,4},LAMBDA(r,MAX(r)))", 2, 1, [2.0, 4.0]),
