@@ -9,6 +9,7 @@ const tables = require('./tables');
 const X = require('./external');
 const I = require('./intersect');
 const L = require('./let');
+const Q = require('./quotes');
 const { collapseRefRanges, functionRangeEnd } = require('./ranges');
 
 const PREFIX_RE = /^(_xlfn\.|_xlws\.|_xludf\.)+/i;
@@ -81,7 +82,7 @@ function rewriteFormula(formula, sheet, row, col, ctx, opts = {}) {
   let toks = X.dropOwnBook(T.tokenize(array ? formula.slice(2, -1) : formula.slice(1)));
   toks = rewriteTokens(toks, sheet, row, col, ctx, state);
   if (state.unsupported) return { text: '=#NAME?', unsupported: state.unsupported };
-  return { text: '=' + T.join(toks), unsupported: null };
+  return { text: '=' + T.join(Q.spellQuotes(toks)), unsupported: null }; // "a""b" as HyperFormula reads it
 }
 
 function rewriteTokens(toks, sheet, row, col, ctx, state) {

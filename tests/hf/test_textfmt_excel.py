@@ -80,20 +80,20 @@ def cached_text_formulas(path: Path, sheet: str) -> list[tuple[str, str, object]
             if isinstance(c.value, str) and c.value.startswith("=TEXT(")]
 
 
-# formulas' test.xlsx EXTRA!A3, A4, A30 quote a quote at the start of a string ("#""°F""") and fail to
-# parse (#NAME?) before TEXT runs; A27's exponent holds literal digits (e+88), which Excel refuses.
-EXTRA_LEFT_OUT = {"A3", "A4", "A27", "A30"}
+# formulas' test.xlsx EXTRA!A27: its exponent holds literal digits (e+88), which Excel refuses; not modelled.
+EXTRA_LEFT_OUT = {"A27"}
 
 
 def test_formulas_extra_text_cells_match_excel(engine: NodeEngine, corpus_dir: Path) -> None:
-    """TEXT with constant arguments: literal commas, grouping by slot position, scientific, dates."""
+    """TEXT with constant arguments: literal commas, grouping by slot position, scientific, dates, and
+    formats written with doubled quotes (#""°F"" in a string, hf/lib/quotes.js), an open quote being #VALUE!."""
     cells = [c for c in cached_text_formulas(corpus_dir / "formulas/test/test_files/test.xlsx", "EXTRA")
              if c[0] not in EXTRA_LEFT_OUT]
     assert len(cells) > 30
     engine.load(EngineBook(sheets=[EngineSheet("EXTRA", [(i, 1, f) for i, (_, f, _) in enumerate(cells, 1)])]))
     got = engine.read([("EXTRA", i, 1) for i in range(1, len(cells) + 1)])
     wrong = [(cell, f, expected, g.text) for (cell, f, expected), g in zip(cells, got, strict=True)
-             if g.kind != "text" or g.text != expected]
+             if g.kind not in ("text", "error") or g.text != expected]
     assert not wrong, wrong
 
 

@@ -126,7 +126,18 @@ function formatDate(x, toks, toDate) {
 }
 
 /** TEXT(value, format): value is a number or a non-numeric text. */
+/** Whether every quoted text of the format ends (an open quote makes TEXT #VALUE!). */
+function quotesClosed(fmt) {
+  let open = false;
+  for (let i = 0; i < fmt.length; i++) {
+    if (fmt[i] === '"') open = !open;
+    else if (!open && (fmt[i] === '\\' || fmt[i] === '_' || fmt[i] === '*')) i++;
+  }
+  return !open;
+}
+
 function textFormat(value, fmt, toDate) {
+  if (!quotesClosed(fmt)) return null;
   const sections = nf.splitSections(fmt);
   const hasAt = (sec) => nf.tokenize(sec).some((t) => t.t === 'ch' && t.v === '@');
   // The text section: the fourth, or a last section with @ ("0;-0;@").
