@@ -22,7 +22,8 @@ const PARAM_RE = /^_xlpm\./i;
 const RANDOM_RE = /(?:^|[^A-Za-z0-9_.])(?:_xlfn\.)?(RAND|RANDBETWEEN|RANDARRAY)\s*\(/i;
 const PLAIN_REF_RE = /^(?:(?:'(?:[^']|'')+'|[A-Za-z0-9_.]+)!)?\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?$/;
 const MAX_TOKENS = 200000; // beyond this an expansion is refused (nested LETs can grow exponentially)
-const MAX_DEPTH = 64;
+const MAX_DEPTH = 64; // LAMBDA calls inside LAMBDA calls
+const MAX_NESTING = 256; // expressions inside expressions (Excel allows 64 nested functions)
 const MAX_ELEMENTS = 4096; // helper functions are unrolled only over arrays up to this size
 const HELPERS = new Set(['MAP', 'BYROW', 'BYCOL', 'REDUCE', 'SCAN', 'MAKEARRAY']);
 
@@ -168,6 +169,7 @@ class Expander {
     this.col = col;
     this.count = 0;
     this.stack = [];
+    this.depth = 0;
   }
 
   definedLambda(key) {
@@ -378,6 +380,15 @@ class Expander {
   }
 
   expand(toks, env) {
+    if (++this.depth > MAX_NESTING) throw new Refused('LET/LAMBDA nesting too deep');
+    try {
+      return this.expandFlat(toks, env);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  expandFlat(toks, env) {
     const out = [];
     for (let i = 0; i < toks.length; i++) {
       const tk = toks[i];
@@ -509,8 +520,10 @@ function expandLetLambda(toks, sheet, row, col, ctx, state) {
   try {
     return new Expander(ctx, sheet, row, col).expand(toks, new Map());
   } catch (e) {
-    if (!(e instanceof Refused)) throw e;
-    state.unsupported = state.unsupported || e.message;
+    // Refused: a construct we do not reproduce; anything else is our bug. Either way the cell
+    // becomes an explicit #NAME? with the reason, never a guess, and the workbook still loads.
+    const why = e instanceof Refused ? e.message : 'LET/LAMBDA rewrite failed: ' + String(e && e.message || e);
+    state.unsupported = state.unsupported || why;
     return toks;
   }
 }

@@ -136,6 +136,7 @@ def test_arrays_spill_from_let_and_lambda(engine: NodeEngine) -> None:
     ("=_xlpm.q+1", "unbound LAMBDA parameter"),
     ("=LET(x,1,_xlpm.x(2))", "not a LAMBDA"),
     ("=LAMBDA(x,x)(1)(2)", "call of a LAMBDA result"),
+    ("=" + "LET(a,1," * 300 + "a" + ")" * 300, "nesting too deep"),
     ("=LET(" + ",".join(f"a{k},a{k - 1}+a{k - 1}" if k else "a0,1" for k in range(40)) + ",a39)", "too large"),
 ])
 def test_what_substitution_cannot_do_fails_loudly(engine: NodeEngine, formula: str, reason: str) -> None:
