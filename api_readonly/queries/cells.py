@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
 
 from api_readonly.errors import InvalidParameter, NotFound
-from api_readonly.queries.compiled import compiled, fetch, like_escaped
+from api_readonly.queries.cellcount import POSITIONS
+from api_readonly.queries.compiled import compiled, fetch, fetch_all, like_escaped
 from api_readonly.queries.models import M, S, require_model, require_sheet
 from core.addressing import format_cell
 from db.models import Cell, CellPrecedent, ValidationResult, ValidationRun
@@ -167,12 +168,39 @@ def list_cells(conn: sa.Connection, model_id: int, filters: CellFilters, page: i
     items = [dict(zip(CELL_KEYS, row[_VERSION_COLUMNS:], strict=True)) for row in rows]
     if len(rows) < page_size:  # the last page: nothing follows it
         return offset + len(rows), items
-    key = (model_id, *rows[0][:_VERSION_COLUMNS], shape, tuple(sorted(params.items())))
+    version = (model_id, *rows[0][:_VERSION_COLUMNS])
+    key = (*version, shape, tuple(sorted(params.items())))
     total = TOTALS.get(key)
     if total is None:
-        total = int(fetch(conn, count, params)[0][0])
+        total = _indexed_count(conn, version, filters)
+        if total is None:
+            total = int(fetch(conn, count, params)[0][0])
         TOTALS.put(key, total)
     return total, items
+
+
+def _indexed_count(conn: sa.Connection, version: tuple[Any, ...], filters: CellFilters) -> int | None:
+    """The count from the sheet's position index (cellcount.py), or None where the database must count.
+
+    The positions are read after the page, in a statement of their own: should a validation run commit
+    in between, they belong to the next version but are filed under the one this request saw, which
+    only requests that read the page before that commit ask for.
+    """
+    if filters.sheet is None or filters.formula_contains or filters.function:
+        return None
+    whole = replace(filters, bounds=None)
+    key = (*version, filters.sheet, filters.cell_type, filters.raw_type, filters.has_mismatch,
+           filters.is_circular)
+
+    def load() -> list[tuple[Any, ...]]:  # (row, col) pairs in row, column order
+        stmt = compiled(conn, ("cells_positions", whole.shape()), lambda: _positions_statement(whole))
+        return fetch(conn, stmt, whole.params(version[0]))
+
+    return POSITIONS.count(key, filters.bounds, load)
+
+
+def _positions_statement(filters: CellFilters) -> sa.Select[Any]:
+    return sa.select(C.c.row_num, C.c.col_num).where(*filters.conditions()).order_by(*CELL_ORDER)
 
 
 @dataclass(frozen=True)
@@ -203,10 +231,8 @@ def _locate_statement() -> sa.Select[Any]:
             .select_from(joined).where(M.c.id == sa.bindparam("model_id")))
 
 
-def locate_cell(conn: sa.Connection, model_id: int, sheet: str, row: int, col: int) -> LocatedCell:
-    """Model, sheet, cell and latest validation class in one round trip. Raises NotFound, InvalidParameter."""
-    rows = fetch(conn, compiled(conn, "locate_cell", _locate_statement),
-                 {"model_id": model_id, "sheet": sheet, "row": row, "col": col})
+def _located(rows: list[tuple[Any, ...]], model_id: int, sheet: str) -> LocatedCell:
+    """The locate statement's answer. Raises NotFound (no model), InvalidParameter (no such sheet)."""
     if not rows:
         raise NotFound(f"no model with id {model_id}", "model_id")
     file_hash, sheet_found, run_id, klass, *values = rows[0]
@@ -219,6 +245,49 @@ def locate_cell(conn: sa.Connection, model_id: int, sheet: str, row: int, col: i
         return LocatedCell(file_hash, cell, None, None)
     # Only non-matching cells are stored in a run: a formula cell absent from it matched.
     return LocatedCell(file_hash, cell, klass or "match", run_id)
+
+
+def locate_cell(conn: sa.Connection, model_id: int, sheet: str, row: int, col: int) -> LocatedCell:
+    """Model, sheet, cell and latest validation class in one round trip. Raises NotFound, InvalidParameter."""
+    rows = fetch(conn, compiled(conn, "locate_cell", _locate_statement),
+                 {"model_id": model_id, "sheet": sheet, "row": row, "col": col})
+    return _located(rows, model_id, sheet)
+
+
+@dataclass(frozen=True)
+class CellLineage:
+    """One cell (as located) with its precedents and dependents, each capped, and whether more exist."""
+
+    located: LocatedCell
+    precedents: list[dict[str, Any]]
+    precedents_truncated: bool
+    dependents: list[dict[str, Any]]
+    dependents_truncated: bool
+
+
+def cell_with_lineage(conn: sa.Connection, model_id: int, sheet: str, row: int, col: int,
+                      limit: int) -> CellLineage:
+    """locate_cell, precedents and dependents, in one round trip once the sheet's tallest lineage range
+    is known (cached per model and sheet). Raises NotFound, InvalidParameter."""
+    params = {"model_id": model_id, "sheet": sheet, "row": row, "col": col}
+    lineage = {**params, "limit": limit + 1}
+    statements = [(compiled(conn, "locate_cell", _locate_statement), params),
+                  (compiled(conn, "precedents", _precedents_statement), lineage)]
+    known = RANGE_HEIGHTS.peek(model_id, sheet)
+    if known is not None:
+        statements.append((compiled(conn, "dependents", _dependents_statement),
+                           {**lineage, "lowest": row - known[1]}))
+    results = fetch_all(conn, statements)
+    located = _located(results[0], model_id, sheet)
+    if located.cell is None:
+        return CellLineage(located, [], False, [], False)
+    if known is not None and known[0] == located.file_hash:
+        dependent_rows = results[2]
+    else:  # first request for the sheet, or a model id reused since (SQLite): what the cache holds is stale
+        height = RANGE_HEIGHTS.get(conn, model_id, located.file_hash, sheet)
+        dependent_rows = fetch(conn, compiled(conn, "dependents", _dependents_statement),
+                               {**lineage, "lowest": row - height})
+    return CellLineage(located, *_precedent_items(results[1], limit), *_dependent_items(dependent_rows, limit))
 
 
 def _range_text(r1: int, c1: int, r2: int, c2: int) -> str | None:
@@ -236,38 +305,50 @@ def _precedents_statement() -> sa.Select[Any]:
             .order_by(P.c.seq).limit(sa.bindparam("limit")))
 
 
-def precedents(conn: sa.Connection, model_id: int, sheet: str, row: int, col: int,
-               limit: int) -> tuple[list[dict[str, Any]], bool]:
-    """What feeds the cell: its lineage rows (primary-key prefix scan), and whether more exist."""
-    rows = fetch(conn, compiled(conn, "precedents", _precedents_statement),
-                 {"model_id": model_id, "sheet": sheet, "row": row, "col": col, "limit": limit + 1})
+def _precedent_items(rows: list[tuple[Any, ...]], limit: int) -> tuple[list[dict[str, Any]], bool]:
     items = [{"sheet": ref, "range": _range_text(r1, c1, r2, c2), "first_row": r1, "first_col": c1,
               "last_row": r2, "last_col": c2, "kind": kind} for ref, r1, c1, r2, c2, kind in rows[:limit]]
     return items, len(rows) > limit
 
 
+def precedents(conn: sa.Connection, model_id: int, sheet: str, row: int, col: int,
+               limit: int) -> tuple[list[dict[str, Any]], bool]:
+    """What feeds the cell: its lineage rows (primary-key prefix scan), and whether more exist."""
+    rows = fetch(conn, compiled(conn, "precedents", _precedents_statement),
+                 {"model_id": model_id, "sheet": sheet, "row": row, "col": col, "limit": limit + 1})
+    return _precedent_items(rows, limit)
+
+
 class _HeightCache:
-    """Tallest lineage range per (model, file hash, referenced sheet). A stored model's lineage never
-    changes; the hash guards against a reused id (SQLite can reuse the id of a deleted model)."""
+    """Tallest lineage range per (model, referenced sheet), with the model's file hash. A stored model's
+    lineage never changes; the hash guards against a reused id (SQLite can reuse a deleted model's id)."""
 
     def __init__(self, size: int = 1024) -> None:
         self._lock = threading.Lock()
         self._size = size
-        self._data: OrderedDict[tuple[int, str, str], int] = OrderedDict()
+        self._data: OrderedDict[tuple[int, str], tuple[str, int]] = OrderedDict()
+
+    def peek(self, model_id: int, sheet: str) -> tuple[str, int] | None:
+        """(file hash, height) cached for the model id and sheet, or None."""
+        with self._lock:
+            found = self._data.get((model_id, sheet))
+            if found is not None:
+                self._data.move_to_end((model_id, sheet))
+            return found
 
     def get(self, conn: sa.Connection, model_id: int, file_hash: str, sheet: str) -> int:
-        key = (model_id, file_hash, sheet)
+        """The height for the model with *file_hash*, read from the database unless cached for it."""
+        found = self.peek(model_id, sheet)
+        if found is not None and found[0] == file_hash:
+            return found[1]
+        height = int(conn.execute(sa.select(sa.func.max(P.c.last_row - P.c.first_row))
+                                  .where(P.c.model_id == model_id, P.c.ref_sheet == sheet)).scalar() or 0)
         with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
-        height = conn.execute(sa.select(sa.func.max(P.c.last_row - P.c.first_row))
-                              .where(P.c.model_id == model_id, P.c.ref_sheet == sheet)).scalar()
-        with self._lock:
-            self._data[key] = int(height or 0)
+            self._data[(model_id, sheet)] = (file_hash, height)
+            self._data.move_to_end((model_id, sheet))
             while len(self._data) > self._size:
                 self._data.popitem(last=False)
-        return int(height or 0)
+        return height
 
 
 RANGE_HEIGHTS = _HeightCache()
@@ -297,6 +378,10 @@ def dependents(conn: sa.Connection, model_id: int, file_hash: str, sheet: str, r
     rows = fetch(conn, compiled(conn, "dependents", _dependents_statement),
                  {"model_id": model_id, "sheet": sheet, "row": row, "col": col, "lowest": row - height,
                   "limit": limit + 1})
+    return _dependent_items(rows, limit)
+
+
+def _dependent_items(rows: list[tuple[Any, ...]], limit: int) -> tuple[list[dict[str, Any]], bool]:
     items = [{"sheet": s, "address": format_cell(r, c), "row": r, "col": c,
               "via": _range_text(r1, c1, r2, c2), "kind": kind} for s, r, c, r1, c1, r2, c2, kind in rows[:limit]]
     return items, len(rows) > limit

@@ -72,6 +72,34 @@ def fetch(conn: sa.Connection, stmt: Compiled, params: dict[str, Any]) -> list[t
     return list(rows)
 
 
+def fetch_all(conn: sa.Connection, statements: list[tuple[Compiled, dict[str, Any]]]) -> list[list[tuple[Any, ...]]]:
+    """The rows of each statement, in order. On PostgreSQL all are sent in one round trip (psycopg's
+    pipeline mode): on a busy machine every wait for the server is a chance to lose the CPU, so fewer
+    round trips mean fewer slow requests. Raises sqlalchemy DBAPIError subclasses like fetch()."""
+    raw = conn.connection.dbapi_connection
+    pipeline = getattr(raw, "pipeline", None)
+    if pipeline is None or len(statements) < 2:
+        return [fetch(conn, stmt, params) for stmt, params in statements]
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        with pipeline():
+            cursors = []
+            for stmt, params in statements:
+                cur = raw.cursor()  # type: ignore[union-attr]
+                cur.execute(stmt.sql, {**stmt.defaults, **params} if stmt.defaults else params)
+                cursors.append(cur)
+            results = [list(cur.fetchall()) for cur in cursors]
+            for cur in cursors:
+                cur.close()
+    except dbapi.Error as orig:
+        lost = conn.dialect.is_disconnect(orig, raw, None)
+        if lost:
+            conn.invalidate()
+        raise sa.exc.DBAPIError.instance(statements[0][0].sql, None, orig, dbapi.Error,
+                                         connection_invalidated=lost, dialect=conn.dialect) from orig
+    return results
+
+
 def _with_bools(row: tuple[Any, ...], indexes: tuple[int, ...]) -> tuple[Any, ...]:
     values = list(row)
     for i in indexes:

@@ -80,13 +80,12 @@ def get_cell(
     """One cell. 422 for a bad address or unknown sheet, 404 for an unknown model or an empty cell."""
     row, col = parse_address(address)
     with reading(request) as conn:
-        found = q.locate_cell(conn, model_id, sheet, row, col)
-        if found.cell is None:
-            raise NotFound(f"no cell stored at {sheet[:100]}!{address} in model {model_id}", "address")
-        cell = found.cell
-        cell["precedents"], cell["precedents_truncated"] = q.precedents(conn, model_id, sheet, row, col,
-                                                                        limit)
-        cell["dependents"], cell["dependents_truncated"] = q.dependents(conn, model_id, found.file_hash,
-                                                                        sheet, row, col, limit)
+        got = q.cell_with_lineage(conn, model_id, sheet, row, col, limit)
+    found = got.located
+    if found.cell is None:
+        raise NotFound(f"no cell stored at {sheet[:100]}!{address} in model {model_id}", "address")
+    cell = found.cell
+    cell["precedents"], cell["precedents_truncated"] = got.precedents, got.precedents_truncated
+    cell["dependents"], cell["dependents_truncated"] = got.dependents, got.dependents_truncated
     cell["validation_class"], cell["validation_run_id"] = found.validation_class, found.validation_run_id
     return json_response(cell)
