@@ -188,6 +188,10 @@ function linearFit(ysRange, xsRange) {
   const ys = flat(ysRange);
   const xs = flat(xsRange);
   if (ys.length !== xs.length) return new CellError(ErrorType.NA, 'different sizes');
+  for (let i = 0; i < ys.length; i++) { // the first error, pair by pair, y before x
+    if (ys[i] instanceof CellError) return ys[i];
+    if (xs[i] instanceof CellError) return xs[i];
+  }
   const pairs = ys.map((y, i) => [xs[i], y]).filter(([x, y]) => typeof x === 'number' && typeof y === 'number');
   const n = pairs.length;
   if (n === 0) return new CellError(ErrorType.DIV_BY_ZERO);

@@ -1,7 +1,6 @@
 'use strict';
 // XMATCH (HyperFormula 3.5 lacks it): exact, next smaller, next larger and wildcard matches,
-// searched first-to-last or last-to-first (the binary search modes give the same answer on the
-// sorted data they require, so they share the linear search).
+// searched first-to-last, last-to-first, or by binary search over ascending or descending data.
 
 const path = require('path');
 const { FunctionPlugin, FunctionArgumentType, CellError, ErrorType, SimpleRangeValue } = require('hyperformula');
@@ -28,22 +27,67 @@ function wildcard(p) {
   return new RegExp('^' + re + '$', 'i');
 }
 
-/** 1-based position of the match of key in vals, or #N/A. */
+// XMATCH orders values of different types (numbers < text < logicals) where MATCH skips them; an
+// empty lookup value comes after everything (corpus formulas/test/test_files/test.xlsx, sheets
+// LOOKUP rows 171-197 and EXTRA rows 75-94).
+const RANK = { number: 0, string: 1, boolean: 2 };
+function rank(v) {
+  if (v === IV.EmptyValue) return 3;
+  const r = RANK[typeof v];
+  return r === undefined ? null : r; // errors: not comparable
+}
+
+/** XMATCH's ordering of two values: -1, 0, 1, or null when one is an error. */
+function order(a, b) {
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra === null || rb === null) return null;
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  if (ra === 3) return 0;
+  return compare(a, b);
+}
+
+/** Binary search (search_mode 2 ascending, -2 descending): the index of a probe equal to key,
+ * else of the next smaller (mode -1) or larger (mode 1) value where the search ended, else -1. */
+function binaryIndex(key, vals, mode, descending) {
+  let lo = 0;
+  let hi = vals.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    let c = order(vals[mid], key);
+    if (c === 0) return mid;
+    if (c === null) c = 1;
+    if (descending ? c > 0 : c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  const smaller = descending ? lo : hi;
+  const larger = descending ? hi : lo;
+  if (mode === -1 && smaller >= 0 && smaller < vals.length) return smaller;
+  if (mode === 1 && larger >= 0 && larger < vals.length) return larger;
+  return -1;
+}
+
+/** 1-based position of the match of key in vals, or #N/A (#VALUE! for a wildcard binary search). */
 function xmatch(key, vals, mode, search) {
-  const order = search < 0 ? vals.map((_, i) => vals.length - 1 - i) : vals.map((_, i) => i);
   const re = mode === 2 && typeof key === 'string' ? wildcard(key) : null;
+  if (Math.abs(search) === 2) {
+    if (mode === 2) return new CellError(ErrorType.VALUE, 'wildcards need a linear search');
+    const i = binaryIndex(key, vals, mode, search < 0);
+    return i >= 0 ? i + 1 : NA();
+  }
+  const indices = search < 0 ? vals.map((_, i) => vals.length - 1 - i) : vals.map((_, i) => i);
   let best = -1;
-  for (const i of order) {
+  for (const i of indices) {
     const v = vals[i];
     if (re) {
       if (typeof v === 'string' && re.test(v)) return i + 1;
       continue;
     }
-    const c = compare(v, key);
+    const c = order(v, key);
     if (c === null) continue;
     if (c === 0) return i + 1;
-    if (mode === -1 && c < 0 && (best < 0 || compare(v, vals[best]) > 0)) best = i;
-    if (mode === 1 && c > 0 && (best < 0 || compare(v, vals[best]) < 0)) best = i;
+    if (mode === -1 && c < 0 && (best < 0 || order(v, vals[best]) > 0)) best = i;
+    if (mode === 1 && c > 0 && (best < 0 || order(v, vals[best]) < 0)) best = i;
   }
   return best >= 0 ? best + 1 : NA();
 }
@@ -52,7 +96,6 @@ class ExcelXmatchPlugin extends FunctionPlugin {
   xmatch(ast, state) {
     return this.runFunction(ast.args, state, this.metadata('XMATCH'), (key, arr, mode, search) => {
       key = IV.getRawValue(key);
-      if (key === IV.EmptyValue) key = 0; // Excel looks up an empty cell as 0
       mode = Math.trunc(mode);
       search = Math.trunc(search);
       if (![0, -1, 1, 2].includes(mode) || ![1, -1, 2, -2].includes(search)) {
