@@ -17,6 +17,7 @@ const match = require('./match');
 const locale = require('./locale');
 const legacy = require('./legacy');
 const logical = require('./logical');
+const reference = require('./reference');
 const { applyPatches } = require('../hfpatch');
 
 let registered = false;
@@ -27,7 +28,7 @@ function registerPlugins() {
   require('../coerce').applyCoercion();
   HyperFormula.registerFunctionPlugin(dynamic.DynamicRefPlugin, dynamic.translations);
   HyperFormula.registerFunctionPlugin(functions.ExcelExtrasPlugin, functions.translations);
-  for (const [plugin, translations] of [...lookup.plugins, ...math.plugins, ...financial.plugins, ...text.plugins, ...engineering.plugins, ...aggregate.plugins, ...stats.plugins, ...info.plugins, ...xmatch.plugins, ...match.plugins, ...locale.plugins, ...legacy.plugins, ...logical.plugins]) HyperFormula.registerFunctionPlugin(plugin, translations);
+  for (const [plugin, translations] of [...lookup.plugins, ...math.plugins, ...financial.plugins, ...text.plugins, ...engineering.plugins, ...aggregate.plugins, ...stats.plugins, ...info.plugins, ...xmatch.plugins, ...match.plugins, ...locale.plugins, ...legacy.plugins, ...logical.plugins, ...reference.plugins]) HyperFormula.registerFunctionPlugin(plugin, translations);
   require('../criteria').applyCriteria();
   registered = true;
 }
