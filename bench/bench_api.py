@@ -194,7 +194,8 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api_readonly.app:app_factory", "--factory",
                              "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-                             "--no-access-log", "--log-level", "warning"], env=env, cwd=REPO,
+                             "--no-access-log", "--log-level", "warning",
+                             "--timeout-keep-alive", "120"], env=env, cwd=REPO,
                             start_new_session=True)
     for _ in range(300):
         try:
