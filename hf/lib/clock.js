@@ -31,6 +31,11 @@ function clockParts() {
     hours: clock.getUTCHours(), minutes: clock.getUTCMinutes(), seconds: clock.getUTCSeconds() };
 }
 
+/** The current year for dates typed without one ("2-Jan"): the clock's, else the wall clock's. */
+function clockYear() {
+  return clock ? clock.getUTCFullYear() : new Date().getFullYear();
+}
+
 function applyClock() {
   if (applied) return;
   const now = DateTimePlugin.prototype.now;
@@ -48,4 +53,4 @@ function applyClock() {
   applied = true;
 }
 
-module.exports = { applyClock, setClock };
+module.exports = { applyClock, setClock, clockYear };

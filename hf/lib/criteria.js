@@ -25,6 +25,7 @@ const IV = require(path.join(base, 'interpreter', 'InterpreterValue.js'));
 const { FunctionArgumentType } = require(path.join(base, 'interpreter', 'plugin', 'FunctionPlugin.js'));
 const { ConditionalAggregationPlugin } = require(path.join(base, 'interpreter', 'plugin',
   'ConditionalAggregationPlugin.js'));
+const { CriterionBuilder } = require(path.join(base, 'interpreter', 'Criterion.js'));
 const { CriterionFunctionCompute, Condition } = require(path.join(base, 'interpreter', 'CriterionFunctionCompute.js'));
 
 const FUNCTIONS = ['COUNTIF', 'COUNTIFS', 'SUMIF', 'SUMIFS', 'AVERAGEIF', 'AVERAGEIFS', 'MINIFS', 'MAXIFS'];
@@ -160,6 +161,16 @@ function applyCriteria() {
     }
     return new CriterionFunctionCompute(this.interpreter, cacheKey, reduceInitialValue, compose, map)
       .compute(valuesRange, conditions);
+  };
+  // The database functions (DSUM, DCOUNT, DGET...) keep HyperFormula's criteria, which reject a text
+  // comparison (">E": the texts after E); Excel compares texts there as in COUNTIF.
+  const fromCellValue = CriterionBuilder.prototype.fromCellValue;
+  CriterionBuilder.prototype.fromCellValue = function fromCellValueWithTextOrder(raw, arithmetic) {
+    const r = fromCellValue.call(this, raw, arithmetic);
+    if (r !== undefined || typeof raw !== 'string') return r;
+    const crit = parseCriterion(raw, arithmetic);
+    if (crit.kind !== 'text' || !['<', '>', '<=', '>='].includes(crit.op)) return undefined;
+    return { raw, lambda: criterionLambda(crit, arithmetic) };
   };
   // An error criterion is a criterion, not an error to propagate.
   for (const name of FUNCTIONS) {

@@ -4,11 +4,13 @@ Expected values are Excel's: the corpus workbook nvidia-dcf/Nvidia DCF.xlsx mult
 as "1,389" (its Balance Sheet!L8) and Excel computed with 1389; the other cases are Excel's number
 entry grammar (thousands separators with groups of three digits after the first, the accounting
 format's parentheses for negatives, a leading currency symbol with the sign before or after it,
-a trailing percent sign, mixed fractions). None is computed by the code under test.
+a trailing percent sign, mixed fractions) and the date forms of Excel's DATEVALUE documentation written
+with month names (serials computed here with datetime). None is computed by the code under test.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -76,6 +78,39 @@ def test_text_coerces_as_excel(values: dict[str, tuple[str, object]], formula: s
         assert (kind, got) == ("error", expected)
     else:
         assert (kind, got) == ("text", expected)
+
+
+def _serial(y: int, m: int, d: int, hours: float = 0.0) -> float:
+    """Excel's 1900-system serial of a date after February 1900 (days since 1899-12-30)."""
+    return float((dt.date(y, m, d) - dt.date(1899, 12, 30)).days) + hours / 24
+
+
+# Excel's DATEVALUE date forms with month names; "this year" is the load's clock year (2022).
+DATE_CASES: list[tuple[str, object]] = [
+    ('="Jan 2, 2020"+0', _serial(2020, 1, 2)), ('="January 2, 2020"+0', _serial(2020, 1, 2)),
+    ('="2-Jan-2020"+0', _serial(2020, 1, 2)), ('="2 January 2020"+0', _serial(2020, 1, 2)),
+    ('="Sept 3, 2021"+0', _serial(2021, 9, 3)), ('="2-jan-99"+0', _serial(1999, 1, 2)),
+    ('="Jan-2020"+0', _serial(2020, 1, 1)),        # month and year: the 1st
+    ('="Jan-45"+0', _serial(1945, 1, 1)),          # 45 cannot be a day: a year
+    ('="Jan-20"+0', _serial(2022, 1, 20)),         # a possible day: this year's
+    ('="2-Jan"+0', _serial(2022, 1, 2)), ('="1/2"+0', _serial(2022, 1, 2)),
+    ('="2-Jan-2020 13:30"+0', _serial(2020, 1, 2, 13.5)), ('="Jan 2, 2020 1:30 PM"+0', _serial(2020, 1, 2, 13.5)),
+    ('=DATEVALUE("Jan 2, 2020 1:30 PM")', _serial(2020, 1, 2)),
+    ('="30-Feb-2020"+0', "#VALUE!"), ('="May"+0', "#VALUE!"), ('="Mayo 2, 2020"+0', "#VALUE!"),
+    ('="13/2"+0', "#VALUE!"), ('=DATEVALUE("2 Foo 2020")', "#VALUE!"),
+]
+
+
+def test_month_name_dates_as_excel() -> None:
+    cells = [(i + 1, 1, f) for i, (f, _) in enumerate(DATE_CASES)]
+    with NodeEngine(call_timeout=60) as engine:
+        engine.load(EngineBook(sheets=[EngineSheet("D", cells)], clock="2022-01-19T18:06:06Z"))
+        got = engine.read([("D", i + 1, 1) for i in range(len(DATE_CASES))])
+    for (formula, expected), v in zip(DATE_CASES, got, strict=True):
+        if isinstance(expected, float):
+            assert v.kind == "number" and v.number == pytest.approx(expected, abs=1e-9), (formula, v)
+        else:
+            assert (v.kind, v.text) == ("error", expected), (formula, v)
 
 
 @pytest.mark.corpus

@@ -103,6 +103,27 @@ def test_criteria_as_excel(values: dict[str, tuple[str, object]], formula: str, 
         assert (kind, got) == ("error", expected)
 
 
+# DMIN_DMAX_DAVERAGE_DSUM.xlsx: its Salesperson and Revenue columns (A1:G11) and the criteria P24:P25
+# (Salesperson, ">E"); Excel's results are row 68 (B..E).
+DB = ([(1, 1, Text("Salesperson")), (1, 2, Text("Revenue")), (1, 4, Text("Salesperson")), (2, 4, Text(">E"))]
+      + [(r, 1, Text(n)) for r, n in enumerate(("Alice", "Bob", "Cara", "Dan", "Ella", "Frank", "Gina", "Hank",
+                                                  "Ivy", "Jake"), 2)]
+      + [(r, 2, v) for r, v in enumerate((12000.0, 9600.0, 20000.0, 15000.0, 6000.0, 30000.0, 11000.0, 38000.0,
+                                           24000.0, 19800.0), 2)])
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=DMIN(A1:B11,B1,D1:D2)", 6000.0), ("=DMAX(A1:B11,B1,D1:D2)", 38000.0),
+    ("=DAVERAGE(A1:B11,B1,D1:D2)", 21466.666666666668), ("=DSUM(A1:B11,B1,D1:D2)", 128800.0),
+])
+def test_database_text_comparison_criteria(formula: str, expected: float) -> None:
+    """A text comparison (">E": names after E) in a database function's criteria range."""
+    with NodeEngine(call_timeout=60) as engine:
+        engine.load(EngineBook(sheets=[EngineSheet("Db", [*DB, (20, 1, formula)])]))
+        v = engine.read([("Db", 20, 1)])[0]
+    assert v.kind == "number" and v.number == pytest.approx(expected, rel=1e-12)
+
+
 @pytest.mark.corpus
 @pytest.mark.parametrize(("book", "minimum"), [
     # every cell now; before Excel's criteria 151/285 and 34/50 matched
@@ -112,6 +133,10 @@ def test_criteria_as_excel(values: dict[str, tuple[str, object]], formula: str, 
     # measured; what is left counts blank cells of whole columns / rows (406/531 and 234/312 before)
     ("ironcalc/xlsx/tests/calc_tests/STATISTICAL/COUNTIF.xlsx", 499),
     ("ironcalc/xlsx/tests/calc_tests/STATISTICAL/COUNTIFS.xlsx", 298),
+    # text comparisons in database criteria (170, 142, 138 before)
+    ("ironcalc/xlsx/tests/calc_tests/DATABASE/DCOUNT_DCOUNTA_DGET_DPRODUCT.xlsx", 174),
+    ("ironcalc/xlsx/tests/calc_tests/DATABASE/DMIN_DMAX_DAVERAGE_DSUM.xlsx", 146),
+    ("ironcalc/xlsx/tests/calc_tests/DATABASE/DVAR_DVARP_DSTDEV_DSTDEVP.xlsx", 142),
 ])
 def test_criteria_workbooks_do_not_regress(corpus_dir: Path, tmp_path: Path, book: str, minimum: int) -> None:
     fn_counts: dict[str, Counter[str]] = defaultdict(Counter)
