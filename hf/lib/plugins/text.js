@@ -86,7 +86,7 @@ class ExcelTextPlugin extends FunctionPlugin {
       }
       // Serial 0 is Excel's 0 January 1900 (in the 1904 date system, 1 January 1904).
       const toDate = (days) => (days === 0 && this.config.nullDate.year !== 1904 ? { year: 1900, month: 1, day: 0 } : this.dateTimeHelper.numberToSimpleDate(days));
-      const out = textFormat(v, fmt, toDate);
+      const out = textFormat(v, fmt, toDate, this.config.nullDate.year === 1904);
       return out === null ? VALUE('value does not fit the format') : out;
     });
   }

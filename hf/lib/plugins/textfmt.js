@@ -69,16 +69,19 @@ function dateParts(toks) {
 }
 
 /** Formats serial x with a date/time section; toDate(int) gives {year, month, day}. */
-function formatDate(x, toks, toDate) {
+function formatDate(x, toks, toDate, date1904) {
   // Digit placeholders have no meaning in a date format: Excel refuses the format.
   if (toks.some((t) => t.t === 'ch' && (t.v === '#' || t.v === '?'))) return null;
   const parts = dateParts(toks);
   if (x < 0) {
     // Only durations show negative values; a negative date is #VALUE!
     // ([h]:mm:ss.0, s:m "@" [hh]: the sign goes before the whole text).
+    // In the 1900 date system only a lone [h], [m] or [s] shows one ([h]:mm is #VALUE!).
     const dateLike = parts.some((p) => 'ymd'.includes(p.k) || p.k === 'ampm');
-    if (dateLike || !parts.some((p) => p.k === 'elapsed')) return null;
-    const out = formatDate(-x, toks, toDate);
+    const codes = parts.filter((p) => p.k !== 'lit');
+    if (dateLike || !codes.some((p) => p.k === 'elapsed')) return null;
+    if (!date1904 && codes.length > 1) return null;
+    const out = formatDate(-x, toks, toDate, date1904);
     return out === null ? null : '-' + out;
   }
   const fdigits = Math.max(0, ...parts.filter((p) => p.k === 'fs').map((p) => p.n));
@@ -136,7 +139,7 @@ function quotesClosed(fmt) {
   return !open;
 }
 
-function textFormat(value, fmt, toDate) {
+function textFormat(value, fmt, toDate, date1904 = false) {
   if (!quotesClosed(fmt)) return null;
   const sections = nf.splitSections(fmt);
   const hasAt = (sec) => nf.tokenize(sec).some((t) => t.t === 'ch' && t.v === '@');
@@ -153,7 +156,7 @@ function textFormat(value, fmt, toDate) {
   if (!pick) return null;
   const toks = nf.tokenize(pick.sec);
   if (/^\s*general\s*$/i.test(pick.sec.replace(/\[[^\]]*\]/g, ''))) return nf.general(pick.abs ? Math.abs(value) : value);
-  if (isDateSection(toks)) return formatDate(pick.abs ? Math.abs(value) : value, toks, toDate);
+  if (isDateSection(toks)) return formatDate(pick.abs ? Math.abs(value) : value, toks, toDate, date1904);
   const items = nf.numberItems(toks.filter((t) => !(t.t === 'ch' && /general/i.test(t.v))));
   const hasDigits = items.some((it) => it.k === 'd');
   if (hasDigits && hasAt(pick.sec)) return null; // digit slots and @ in one section
