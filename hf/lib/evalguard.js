@@ -17,6 +17,8 @@ const { ErroredArray } = require(path.join(base, 'ArrayValue.js'));
 const { AbsoluteCellRange } = require(path.join(base, 'AbsoluteCellRange.js'));
 const { SimpleRangeValue } = require(path.join(base, 'SimpleRangeValue.js'));
 const { AstNodeType } = require(path.join(base, 'parser', 'index.js'));
+const { ScalarFormulaVertex } = require(path.join(base, 'DependencyGraph', 'FormulaVertex.js'));
+const { EmptyValue } = require(path.join(base, 'interpreter', 'InterpreterValue.js'));
 
 const { registerArrayFormula } = require('./plugins/arrayformula');
 
@@ -37,7 +39,7 @@ function applyEvalGuard() {
   const original = Evaluator.prototype.evaluateAstToCellValue;
   Evaluator.prototype.evaluateAstToCellValue = function guardedEvaluate(ast, state) {
     try {
-      return original.call(this, ast, state);
+      return intersectReference(original.call(this, ast, state), state);
     } catch (e) {
       const addr = state && state.formulaAddress;
       if (addr) failedCells.add(failureKey(addr));
@@ -47,6 +49,30 @@ function applyEvalGuard() {
   };
   patchErroredArrayRange();
   applied = true;
+}
+
+/**
+ * A one-cell (non-array) formula whose result is a reference to several cells (=OFFSET($A$1:$F$1,0,0),
+ * =INDEX(A1:C9,0,2)): legacy Excel takes the reference's implicit intersection with the formula's
+ * row (a vertical reference), column (a horizontal one) or both, and #VALUE! when it misses, as
+ * intersect.js does for ranges written in the formula. HyperFormula would store the range and read
+ * it as "Cell range not allowed". Array formulas are XLARRAY blocks (plugins/arrayformula.js) and a
+ * computed array (no reference) is left to HyperFormula.
+ */
+function intersectReference(value, state) {
+  if (!(value instanceof SimpleRangeValue) || !(state.formulaVertex instanceof ScalarFormulaVertex)) return value;
+  // a lazy range, or the eagerly read area of INDIRECT / OFFSET (plugins/dynamic.js xlReference)
+  const x = value.xlReference;
+  const { start, end } = value.range || (x ? { start: { sheet: x.sheet, row: x.r1, col: x.c1 },
+    end: { sheet: x.sheet, row: x.r2, col: x.c2 } } : {});
+  if (!start) return value;
+  const at = state.formulaAddress;
+  if (at.sheet === undefined || start.sheet !== end.sheet) return value;
+  const row = start.row === end.row ? start.row : (at.row >= start.row && at.row <= end.row ? at.row : null);
+  const col = start.col === end.col ? start.col : (at.col >= start.col && at.col <= end.col ? at.col : null);
+  if (row === null || col === null) return new CellError(ErrorType.VALUE, 'implicit intersection misses the reference');
+  const v = value.data[row - start.row][col - start.col];
+  return v === EmptyValue ? 0 : v;
 }
 
 /**

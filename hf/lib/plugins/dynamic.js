@@ -37,7 +37,11 @@ function areaValue(plugin, sheet, r1, c1, r2, c2) {
       for (let c = c1; c <= c2; c++) row.push(plugin.dependencyGraph.getScalarValue({ sheet, row: r, col: c }));
       data.push(row);
     }
-    return SimpleRangeValue.onlyValues(data);
+    const value = SimpleRangeValue.onlyValues(data);
+    // The reference the values came from, for implicit intersection of a one-cell formula's result
+    // (evalguard.js intersectReference): =OFFSET($A$1:$F$1,0,0) in B2 is B1.
+    value.xlReference = { sheet, r1, c1, r2, c2 };
+    return value;
   } catch (e) {
     // A cell not evaluated yet in this pass: the settle loop evaluates again.
     return new CellError(ErrorType.REF, 'dynamic reference not settled');
