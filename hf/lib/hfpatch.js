@@ -9,13 +9,14 @@
 // what the original code ends with; the per-cell edges it re-adds are already present.
 
 const path = require('path');
-const { CellError, ErrorType } = require('hyperformula');
+const { CellError, ErrorType, SimpleRangeValue } = require('hyperformula');
 
 const base = path.dirname(require.resolve('hyperformula'));
 const { DependencyGraph } = require(path.join(base, 'DependencyGraph', 'DependencyGraph.js'));
 const { AbsoluteCellRange } = require(path.join(base, 'AbsoluteCellRange.js'));
 const arithmetic = require(path.join(base, 'interpreter', 'ArithmeticHelper.js'));
 const parser = require(path.join(base, 'parser', 'index.js'));
+const { EmptyValue } = require(path.join(base, 'interpreter', 'InterpreterValue.js'));
 
 const { ArithmeticHelper } = arithmetic;
 
@@ -45,8 +46,12 @@ function applyPatches() {
   const parse = ArithmeticHelper.prototype.coerceStringToComplex;
   // Excel writes exponents as E-05; HyperFormula's complex parser only knows e-05.
   ArithmeticHelper.prototype.coerceStringToComplex = function coerceStringToComplex(arg) {
-    return parse.call(this, typeof arg === 'string' ? arg.replace(/(\d)E(?=[+-]?\d)/g, '$1e') : arg);
+    const value = parse.call(this, typeof arg === 'string' ? arg.replace(/(\d)E(?=[+-]?\d)/g, '$1e') : arg);
+    const unit = typeof arg === 'string' && !(value instanceof CellError) && /([ij])\s*$/.exec(arg);
+    if (unit) complexUnits.add(unit[1]);
+    return value;
   };
+  patchComplexUnits();
   applied = true;
 }
 
@@ -63,10 +68,52 @@ function partText(x) {
   return `${m}E${Number(e) < 0 ? '-' : '+'}${exp < 10 ? '0' : ''}${exp}`;
 }
 
+// The imaginary units ('i', 'j') of the complex texts one complex function has read so far.
+const complexUnits = new Set();
+
+/** Excel's complex functions write their result with the unit of their arguments (IMSUM("1+2j",1)
+ * is "2+2j"; HyperFormula always wrote 'i') and refuse arguments that mix 'i' and 'j' (#VALUE!). */
+function patchComplexUnits() {
+  // IMSUM/IMPRODUCT read their arguments in order: the first error met is the result (HyperFormula
+  // read the single values before the ranges: IMSUM(A1:B1,C1) gave C1's error before A1's).
+  ArithmeticHelper.prototype.coerceComplexExactRanges = function coerceComplexExactRanges(args) {
+    const out = [];
+    for (const arg of args) {
+      if (arg instanceof SimpleRangeValue) {
+        const values = this.manyToExactComplex(arg.valuesFromTopLeftCorner());
+        if (values instanceof CellError) return values;
+        out.push(...values);
+      } else if (arg !== EmptyValue) {
+        const value = this.coerceScalarToComplex(arg);
+        if (value instanceof CellError) return value;
+        out.push(value);
+      }
+    }
+    return out;
+  };
+  const { ComplexPlugin } = require(path.join(base, 'interpreter', 'plugin', 'ComplexPlugin.js'));
+  const { FunctionPlugin } = require(path.join(base, 'interpreter', 'plugin', 'FunctionPlugin.js'));
+  const coerce = FunctionPlugin.prototype.coerceArgumentsToRequiredTypes;
+  ComplexPlugin.prototype.coerceArgumentsToRequiredTypes = function coerceComplexArguments(...args) {
+    complexUnits.clear(); // a new call: its arguments are read next, then its result written
+    const [, values, metadata] = args;
+    for (let i = 0; i < values.length; i++) { // the first error in argument order, ranges included
+      const v = values[i];
+      if (v instanceof CellError) break;
+      if (v instanceof SimpleRangeValue && metadata[i] && metadata[i].argumentType === 'ANY') {
+        const error = v.valuesFromTopLeftCorner().find((x) => x instanceof CellError);
+        if (error) return error;
+      }
+    }
+    return coerce.apply(this, args);
+  };
+}
+
 /** HyperFormula's complex-to-text with Excel's number text (ComplexPlugin reads it at call time). */
 function complexToText([re, im], symbol) {
   if (!Number.isFinite(re) || !Number.isFinite(im)) return new CellError(ErrorType.NUM, 'NaN or infinite value');
-  const unit = symbol || 'i';
+  if (!symbol && complexUnits.size > 1) return new CellError(ErrorType.VALUE, 'complex numbers with both i and j');
+  const unit = symbol || (complexUnits.size === 1 ? [...complexUnits][0] : 'i');
   if (im === 0) return partText(re);
   const imText = `${im === 1 || im === -1 ? '' : partText(Math.abs(im))}${unit}`;
   if (re === 0) return `${im < 0 ? '-' : ''}${imText}`;
