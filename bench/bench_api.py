@@ -1,7 +1,7 @@
 """Benchmark the read-only API on a stored 1M-cell model in PostgreSQL, under wrk on loopback.
 
     .venv/bin/python bench/bench_api.py                     # 1M cells, 2 workers, 50 connections, 30 s
-    .venv/bin/python bench/bench_api.py --rate 300          # same load at a fixed offered rate (req/s)
+    .venv/bin/python bench/bench_api.py --rate 100 200 --repeat 3   # fixed offered rates (req/s), 3 runs each
     .venv/bin/python bench/bench_api.py --cells 100000 --workers 4 --duration 15 --keep
     .venv/bin/python bench/bench_api.py --reuse --in-process 1000 [--profile]   # CPU/request, no wrk
 
@@ -422,6 +422,7 @@ def main() -> None:
     parser.add_argument("--scenarios", nargs="+", default=["page", "cell"], choices=sorted(LUA))
     parser.add_argument("--rate", nargs="+", type=float, default=[0.0], metavar="R",
                         help="offered req/s per run (0: closed loop); several values: one run each")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per scenario and rate")
     parser.add_argument("--pg-admin", default=PG_ADMIN)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="use the database a --keep run left")
@@ -445,7 +446,7 @@ def main() -> None:
     try:
         for scenario in args.scenarios:
             run_wrk(args.port, scenario, model_id, rows, args.connections, args.threads, 5, tmp)  # warm-up
-            for rate in args.rate:
+            for rate in [r for r in args.rate for _ in range(args.repeat)]:
                 before = cpu_snapshot(proc.pid, args.pg_admin)
                 result = run_wrk(args.port, scenario, model_id, rows, args.connections, args.threads,
                                  args.duration, tmp, rate)
