@@ -16,6 +16,7 @@ import pyarrow as pa
 from core.addressing import parse_cell
 from core.reader.ooxml import local, ns_of
 from core.reader.safezip import SafeZip
+from core.reader.text import decode_xstring
 from core.reader.xmlsafe import parse_bytes
 
 # parse/external.arrow — one row per cached external cell; link is the [n] of the formulas.
@@ -52,7 +53,7 @@ def _typed(kind: str | None, text: str) -> tuple[str, float | None, str | None] 
             return None
     if raw_type == "bool":
         return "bool", 1.0 if text.strip() in ("1", "true", "TRUE") else 0.0, None
-    return raw_type, None, text
+    return raw_type, None, (decode_xstring(text) if raw_type == "text" else text)
 
 
 def _read_cells(sheet_data: Any, ns: str, sheet: str, book: ExternalBook) -> None:

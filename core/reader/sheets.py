@@ -16,7 +16,7 @@ from core.errors import WorkbookUnreadable
 from core.reader.columns import CellColumns
 from core.reader.safezip import SafeZip
 from core.reader.shared_formulas import SharedFormula
-from core.reader.text import text_content
+from core.reader.text import decode_xstring, text_content
 
 _REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})$")
 CHUNK_CELLS = 65_536
@@ -184,7 +184,8 @@ class SheetParser:
 
     def _value(self, t: str | None, v: Any, f: Any, inline: Any, row: int,
                col: int) -> tuple[str | None, float | None, str | None]:
-        """(raw_type, raw_value, raw_text) as openpyxl's data_only view reads the cell."""
+        """(raw_type, raw_value, raw_text) as openpyxl's data_only view reads the cell, except that
+        text is decoded from its _xHHHH_ escapes (decode_xstring), which openpyxl leaves in."""
         if t == "inlineStr":
             return ("text", None, text_content(inline)) if inline is not None else (None, None, None)
         text = v.text if v is not None else None
@@ -197,7 +198,7 @@ class SheetParser:
             try:
                 return "number", float(text), None
             except ValueError:
-                return "text", None, text
+                return "text", None, decode_xstring(text)
         if t == "s":
             return "text", None, self._shared_string(text, row, col)
         if t == "b":
@@ -206,7 +207,7 @@ class SheetParser:
             return "error", None, text
         if t == "d":
             return "number", float(to_excel(from_ISO8601(text), self.ctx.epoch)), None
-        return "text", None, text
+        return "text", None, decode_xstring(text)  # t="str" (a formula's cached text) and unknown types
 
     def _shared_string(self, text: str, row: int, col: int) -> str:
         try:

@@ -1,7 +1,9 @@
-"""Shared strings, rich text and number formats, read the way openpyxl reads them."""
+"""Shared strings, rich text and number formats, read the way openpyxl reads them, and the
+_xHHHH_ escapes of OOXML text decoded (which openpyxl leaves encoded)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS
@@ -10,18 +12,36 @@ from core.reader.ooxml import MAIN_NS, local
 from core.reader.safezip import SafeZip
 from core.reader.xmlsafe import iterparse_safe, parse_bytes
 
+_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def decode_xstring(text: str) -> str:
+    """The text an ST_Xstring holds (ECMA-376 Part 1, 22.4.2.4): each _xHHHH_ is the UTF-16 code unit
+    HHHH. Excel writes control characters this way (CHAR(1) is cached as "_x0001_") and escapes a
+    literal _xHHHH_ in the text as _x005F_xHHHH_. Escaped surrogate pairs join into one character; a
+    lone surrogate (not text Excel can hold) becomes U+FFFD."""
+    if "_x" not in text:
+        return text
+    decoded = _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if _SURROGATE.search(decoded) is None:
+        return decoded
+    joined = decoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return _SURROGATE.sub("\ufffd", joined)
+
 
 def text_content(elem: Any) -> str:
-    """Plain text of an <si>/<is>: its <t> plus each run's <t>; phonetic runs (<rPh>) are not text."""
+    """Plain text of an <si>/<is>: its <t> plus each run's <t>; phonetic runs (<rPh>) are not text.
+    Each <t> is an ST_Xstring of its own, decoded alone (decode_xstring)."""
     parts: list[str] = []
     for child in elem:
         name = local(child.tag)
         if name == "t":
-            parts.append(child.text or "")
+            parts.append(decode_xstring(child.text or ""))
         elif name == "r":
             for sub in child:
                 if local(sub.tag) == "t":
-                    parts.append(sub.text or "")
+                    parts.append(decode_xstring(sub.text or ""))
     return "".join(parts)
 
 
@@ -32,8 +52,7 @@ def read_shared_strings(zf: SafeZip, part: str | None, ns: str = MAIN_NS) -> lis
     strings: list[str] = []
     with zf.open(part) as stream:
         for si in iterparse_safe(stream, [f"{{{ns}}}si"], zf.filename, part):
-            # openpyxl's only unescape of the _xHHHH_ convention; matched for parity with its values.
-            strings.append(text_content(si).replace("x005F_", ""))
+            strings.append(text_content(si))
             si.clear()
     return strings
 

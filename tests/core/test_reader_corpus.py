@@ -7,20 +7,32 @@ Its stylesheet step is left out: it only decides which numbers to show as dates,
 corpus file with 55k named styles, and without it openpyxl reports the stored serials themselves, which
 makes the number comparison exact. ISO-dated cells (t="d") still come back as datetimes and are turned
 into serials with the workbook's epoch.
+
+Text escapes: Excel writes control characters (and a literal "_xHHHH_") of a string as _xHHHH_
+(ECMA-376 Part 1, 22.4.2.4 ST_Xstring; "_x0001_" is CHAR(1), "_x005F_x0001_" the text "_x0001_").
+Our reader decodes them, which openpyxl does not (it only drops "x005F_" from shared strings, which
+makes an escaped literal and a control character the same text). So the shared strings are read
+again here with openpyxl's own <si> parser but without that step, and every text value openpyxl
+cached text (t="str", inline strings) is decoded with _decode_xstring below, written independently of
+the reader's decoder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl.cell.text import Text
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from core.reader import read_cells_table
 from tests.conftest import corpus_manifest
@@ -30,6 +42,38 @@ PATHS = [row["path"] for row in corpus_manifest()] or ["<corpus missing>"]
 DATE_TOLERANCE = 1e-7  # openpyxl rounds date serials to the millisecond (1.2e-8 days)
 
 Cells = dict[tuple[int, int], Any]
+_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def _decode_xstring(text: str) -> str:
+    """ST_Xstring's text: each _xHHHH_ is the UTF-16 code unit HHHH (pairs joined, lone ones U+FFFD)."""
+    units = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return units.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+class _Decoded(str):
+    """A shared string already decoded (so _expected_value does not decode it twice)."""
+
+    __slots__ = ()
+
+
+def _raw_shared_strings(reader: Any) -> list[str]:
+    """The shared strings as openpyxl parses each <si> (Text.content's pieces), without its 'x005F_' step,
+    each <t> decoded on its own (each is one ST_Xstring)."""
+    part = reader.package.find(SHARED_STRINGS)
+    if part is None:
+        return []
+    tag = f"{{{SHEET_MAIN_NS}}}si"
+    strings: list[str] = []
+    with reader.archive.open(part.PartName[1:]) as src:
+        for _event, node in iterparse(src):
+            if node.tag == tag:
+                text = Text.from_tree(node)
+                pieces = ([text.plain] if text.plain is not None else []) + [b.t for b in text.formatted
+                                                                             if b.t is not None]
+                strings.append(_Decoded("".join(_decode_xstring(p) for p in pieces)))
+                node.clear()
+    return strings
 
 
 def _openpyxl_cells(reader: Any, part: str, data_only: bool) -> Cells:
@@ -70,7 +114,9 @@ def _expected_value(value: Any, data_type: str, epoch: dt.datetime) -> tuple[str
         return "number", float(to_excel(value, epoch))
     if isinstance(value, int | float):
         return "number", float(value)
-    return ("error" if data_type == "e" else "text"), value
+    if data_type == "e":
+        return "error", value
+    return "text", value if isinstance(value, _Decoded) else _decode_xstring(value)
 
 
 def _value_matches(ours: tuple[str, Any, Any], expected: tuple[str, Any], is_date: bool) -> bool:
@@ -119,6 +165,7 @@ def _open_openpyxl(path: Path) -> Any:
         reader = ExcelReader(path, read_only=True, keep_links=True)
         reader.read_manifest()
         reader.read_strings()
+        reader.shared_strings = _raw_shared_strings(reader)
         reader.read_workbook()
         return reader
     except Exception as exc:  # openpyxl's own failure is recorded, not hidden
