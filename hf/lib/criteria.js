@@ -18,13 +18,15 @@
 //   cell that is not blank (an empty text included), "<" ">" "<=" ">=" nothing.
 
 const path = require('path');
-const { HyperFormula, CellError } = require('hyperformula');
+const { HyperFormula, CellError, ErrorType } = require('hyperformula');
 
 const base = path.dirname(require.resolve('hyperformula'));
 const IV = require(path.join(base, 'interpreter', 'InterpreterValue.js'));
 const { FunctionArgumentType } = require(path.join(base, 'interpreter', 'plugin', 'FunctionPlugin.js'));
 const { ConditionalAggregationPlugin } = require(path.join(base, 'interpreter', 'plugin',
   'ConditionalAggregationPlugin.js'));
+const { simpleCellAddress } = require(path.join(base, 'Cell.js'));
+const { ErrorMessage } = require(path.join(base, 'error-message.js'));
 const { CriterionBuilder } = require(path.join(base, 'interpreter', 'Criterion.js'));
 const { CriterionFunctionCompute, Condition } = require(path.join(base, 'interpreter', 'CriterionFunctionCompute.js'));
 
@@ -137,6 +139,45 @@ function criterionPackage(raw, arithmetic) {
   return { raw: JSON.stringify([crit.op, crit.kind, crit.value]), lambda: criterionLambda(crit, arithmetic) };
 }
 
+/** A whole column (A:A) or row (1:1) range: HyperFormula scans only the sheet's used part of it. */
+function isWholeLine(range) {
+  return range !== undefined && (range.end.row === Infinity || range.end.col === Infinity);
+}
+
+/** COUNTIF(S) over whole columns or rows with a criterion that matches blank cells ("<>x", "", "<>"):
+ * every blank cell of the lines counts, beyond the sheets' used extent too (COUNTIF(A:A,"<>x") is
+ * about 1,048,576 on an almost empty column). Scans the used extent of the tallest sheet, then
+ * adds the cells beyond it, blank in every range, when all criteria match a blank. */
+function countWholeLines(plugin, conditions) {
+  const first = conditions[0].conditionRange;
+  if (!conditions.every((c) => c.conditionRange.sameDimensionsAs(first))) {
+    return new CellError(ErrorType.VALUE, ErrorMessage.EqualLength);
+  }
+  const ranges = conditions.map((c) => c.conditionRange.range);
+  const lambdas = conditions.map((c) => c.criterionPackage.lambda);
+  const dg = plugin.dependencyGraph;
+  const columns = ranges[0].end.row === Infinity;
+  const limit = columns ? plugin.config.maxRows : plugin.config.maxColumns;
+  const span = columns ? ranges[0].width() : ranges[0].height();
+  let used = 0;
+  for (const r of ranges) used = Math.max(used, columns ? dg.getSheetHeight(r.sheet) : dg.getSheetWidth(r.sheet));
+  used = Math.min(used, limit);
+  let count = 0;
+  for (let k = 0; k < used; k++) {
+    for (let j = 0; j < span; j++) {
+      let ok = true;
+      for (let c = 0; ok && c < ranges.length; c++) {
+        const r = ranges[c];
+        const addr = columns ? simpleCellAddress(r.sheet, r.start.col + j, k) : simpleCellAddress(r.sheet, k, r.start.row + j);
+        ok = lambdas[c](IV.getRawValue(dg.getScalarValue(addr)));
+      }
+      if (ok) count++;
+    }
+  }
+  if (lambdas.every((l) => l(IV.EmptyValue))) count += (limit - used) * span;
+  return count;
+}
+
 let applied = false;
 
 /** Installs Excel's criteria; call after every plugin (HyperFormula's and ours) is registered. */
@@ -152,6 +193,10 @@ function applyCriteria() {
       const r = c.conditionRange.range;
       return `${r.sheet},${r.start.col},${r.start.row}`;
     })].join(',');
+    if (COUNTS.has(functionName) && conditions.some((c) => isWholeLine(c.conditionRange.range))
+      && conditions.some((c) => c.criterionPackage.lambda(IV.EmptyValue))) {
+      return countWholeLines(this, conditions);
+    }
     let map = mapFunction;
     let compose = composeFunction;
     if (!COUNTS.has(functionName)) {

@@ -144,6 +144,15 @@ function rewriteTokens(toks, sheet, row, col, ctx, state) {
  */
 const SIZE_FUNCS = new Set(['ROWS', 'COLUMNS', 'COUNTBLANK']);
 
+/** A whole column as a direct argument of COUNTIF / COUNTIFS: their criteria may match the blank
+ * cells beyond the used extent ("<>x"), which hf/lib/criteria.js counts, so the column stays whole. */
+function countsWholeColumn(toks, q, n, i) {
+  if (q < 0 || (toks[q].v !== '(' && toks[q].v !== ',')) return false;
+  if (n >= toks.length || (toks[n].v !== ',' && toks[n].v !== ')')) return false;
+  const f = enclosingFunctions(toks, i)[0];
+  return f === 'COUNTIF' || f === 'COUNTIFS';
+}
+
 function boundColumns(toks, sheet, ctx) {
   const lastRow = Math.max(1, ctx.lastRow || 1);
   const lastCol = Math.max(1, ctx.lastCol || 1);
@@ -159,6 +168,7 @@ function boundColumns(toks, sheet, ctx) {
     if (q >= 1 && toks[q].v === '(' && SIZE_FUNCS.has(String(toks[q - 1].v).toUpperCase())) continue;
     const ma = R.COL_RE.exec(a.v);
     const mb = R.COL_RE.exec(b.v);
+    if (ma && mb && countsWholeColumn(toks, q, n, i)) continue; // blank cells count (criteria.js)
     if (ma && mb) {
       toks[i] = { t: 'id', v: a.v + '$1' };
       toks[i + 2] = { t: 'id', v: b.v + '$' + lastRow };
