@@ -186,6 +186,63 @@ ExcelEngineeringPlugin.implementedFunctions = {
   'ERFC.PRECISE': { method: 'erfc', parameters: [X] },
 };
 
-const translations = { enGB: Object.fromEntries(Object.keys(ExcelEngineeringPlugin.implementedFunctions).map((k) => [k, k])) };
+// DEC2BIN/OCT/HEX and the BIN/OCT/HEX2... conversions as Excel (ironcalc ENGINEERING/NUMBER_SYSTEMS.xlsx):
+// a decimal is truncated toward zero (DEC2BIN(2.7) is "10"; HyperFormula printed its fraction); digits
+// may be lower case ("7fffffffff"); an empty text is 0; places is truncated and must be 1..10 even
+// when a negative number ignores it (BIN2HEX(x,0) is #NUM!). Ten digits at most, two's complement.
+const RADIX_DIGITS = 10;
 
-module.exports = { plugins: [[ExcelEngineeringPlugin, translations]], convert, erf, erfc };
+function parseRadix(text, base) {
+  const t = text.toUpperCase();
+  if (t.length > RADIX_DIGITS || !/^[0-9A-F]*$/.test(t) || [...t].some((ch) => parseInt(ch, 16) >= base)) {
+    return new CellError(ErrorType.NUM, 'not a number in this base');
+  }
+  if (t === '') return 0;
+  const n = parseInt(t, base);
+  const full = base ** RADIX_DIGITS;
+  return n >= full / 2 ? n - full : n;
+}
+
+function toRadix(value, base, places) {
+  const v = Math.trunc(value);
+  const full = base ** RADIX_DIGITS;
+  if (v < -full / 2 || v > full / 2 - 1) return new CellError(ErrorType.NUM, 'out of range for this base');
+  let p;
+  if (places !== undefined) {
+    p = Math.trunc(places);
+    if (p < 1 || p > RADIX_DIGITS) return new CellError(ErrorType.NUM, 'places must be 1..10');
+  }
+  const digits = (v < 0 ? v + full : v).toString(base).toUpperCase();
+  if (p === undefined || v < 0) return digits;
+  return digits.length > p ? new CellError(ErrorType.NUM, 'more digits than places') : digits.padStart(p, '0');
+}
+
+class ExcelRadixPlugin extends FunctionPlugin {
+  radix(ast, state, name, from, to) {
+    return this.runFunction(ast.args, state, this.metadata(name), (x, places) => {
+      const n = from === 10 ? x : parseRadix(x, from);
+      if (n instanceof CellError) return n;
+      return to === 10 ? n : toRadix(n, to, places);
+    });
+  }
+}
+const RADIX = { BIN: 2, OCT: 8, DEC: 10, HEX: 16 };
+ExcelRadixPlugin.implementedFunctions = {};
+for (const [fromName, from] of Object.entries(RADIX)) {
+  for (const [toName, to] of Object.entries(RADIX)) {
+    if (from === to) continue;
+    const name = `${fromName}2${toName}`;
+    const method = name.toLowerCase();
+    ExcelRadixPlugin.prototype[method] = function radixMethod(ast, state) {
+      return this.radix(ast, state, name, from, to);
+    };
+    const input = { argumentType: from === 10 ? A.NUMBER : A.STRING };
+    ExcelRadixPlugin.implementedFunctions[name] = { method,
+      parameters: to === 10 ? [input] : [input, { argumentType: A.NUMBER, optionalArg: true }] };
+  }
+}
+
+const translations = { enGB: Object.fromEntries(Object.keys(ExcelEngineeringPlugin.implementedFunctions).map((k) => [k, k])) };
+const radixNames = { enGB: Object.fromEntries(Object.keys(ExcelRadixPlugin.implementedFunctions).map((k) => [k, k])) };
+
+module.exports = { plugins: [[ExcelEngineeringPlugin, translations], [ExcelRadixPlugin, radixNames]], convert, erf, erfc };

@@ -3,7 +3,9 @@
 // COUPNUM/COUPPCD, PRICE, YIELD, DISC, INTRATE, RECEIVED, PRICEDISC, YIELDDISC, with the formulas
 // and argument checks of Excel's documentation (day counts in daycount.js).
 
-const { FunctionPlugin, FunctionArgumentType } = require('hyperformula');
+const { FunctionPlugin, FunctionArgumentType, CellError, ErrorType } = require('hyperformula');
+const { EmptyValue, getRawValue } = require(require('path').join(require('path').dirname(require.resolve('hyperformula')),
+  'interpreter', 'InterpreterValue.js'));
 const { Calendar, addMonths, isLastDay, days360us, couponArgsError, NUM } = require('./daycount');
 
 const A = FunctionArgumentType;
@@ -224,6 +226,35 @@ ExcelBondPlugin.implementedFunctions = {
   YIELD: { method: 'yield', parameters: [N, N, N, N, N, N, basisArg] },
 };
 
+const { DateTimePlugin } = require(require('path').join(require('path').dirname(require.resolve('hyperformula')),
+  'interpreter', 'plugin', 'DateTimePlugin.js'));
+
+/** YEARFRAC's argument checks in Excel's order (pycel tests/fixtures/yearfrac.xlsx): the basis comes
+ * first (its error, text #VALUE!, or outside 0..4 #NUM! wins over any date problem), then each date's
+ * error, then a date outside 0..9999-12-31 is #NUM!. The day count itself is HyperFormula's. */
+class ExcelYearfracPlugin extends DateTimePlugin {
+  yearfrac(ast, state) {
+    const arg = (i) => (ast.args[i] === undefined || ast.args[i].type === 'EMPTY' ? undefined : this.evaluateAst(ast.args[i], state));
+    const number = (v) => {
+      if (v === undefined || v === EmptyValue) return 0;
+      if (v instanceof CellError) return v;
+      if (typeof v === 'boolean') return new CellError(ErrorType.VALUE, 'logical value');
+      return getRawValue(this.arithmeticHelper.coerceScalarToNumberOrError(v));
+    };
+    if (ast.args.length >= 2 && ast.args.length <= 3) {
+      const basis = number(arg(2));
+      if (!(basis instanceof CellError) && typeof basis !== 'number') return new CellError(ErrorType.VALUE, 'basis');
+      if (basis instanceof CellError) return basis;
+      if (Math.trunc(basis) < 0 || Math.trunc(basis) > 4) return NUM('basis must be 0..4');
+      const dates = [number(arg(0)), number(arg(1))];
+      for (const d of dates) if (d instanceof CellError) return d;
+      for (const d of dates) if (typeof d === 'number' && (d < 0 || Math.trunc(d) > this.dateTimeHelper.maxDateValue)) return NUM('date out of range');
+    }
+    return super.yearfrac(ast, state);
+  }
+}
+ExcelYearfracPlugin.implementedFunctions = { YEARFRAC: DateTimePlugin.implementedFunctions.YEARFRAC };
+
 const translations = { enGB: Object.fromEntries(Object.keys(ExcelBondPlugin.implementedFunctions).map((k) => [k, k])) };
 
-module.exports = { plugins: [[ExcelBondPlugin, translations]] };
+module.exports = { plugins: [[ExcelBondPlugin, translations], [ExcelYearfracPlugin, { enGB: { YEARFRAC: 'YEARFRAC' } }]] };

@@ -10,6 +10,7 @@ const text = require('./text');
 const engineering = require('./engineering');
 const aggregate = require('./aggregate');
 const stats = require('./stats');
+const regression = require('./regression');
 const info = require('./info');
 const xmatch = require('./xmatch');
 const lookup = require('./lookup');
@@ -28,8 +29,8 @@ function registerPlugins() {
   require('../coerce').applyCoercion();
   HyperFormula.registerFunctionPlugin(dynamic.DynamicRefPlugin, dynamic.translations);
   HyperFormula.registerFunctionPlugin(functions.ExcelExtrasPlugin, functions.translations);
-  for (const [plugin, translations] of [...lookup.plugins, ...math.plugins, ...financial.plugins, ...text.plugins, ...engineering.plugins, ...aggregate.plugins, ...stats.plugins, ...info.plugins, ...xmatch.plugins, ...match.plugins, ...locale.plugins, ...legacy.plugins, ...logical.plugins, ...reference.plugins]) HyperFormula.registerFunctionPlugin(plugin, translations);
-  require('../argrules').applyArgumentRules(HyperFormula);
+  for (const [plugin, translations] of [...lookup.plugins, ...math.plugins, ...financial.plugins, ...text.plugins, ...engineering.plugins, ...aggregate.plugins, ...stats.plugins, ...regression.plugins, ...info.plugins, ...xmatch.plugins, ...match.plugins, ...locale.plugins, ...legacy.plugins, ...logical.plugins, ...reference.plugins]) HyperFormula.registerFunctionPlugin(plugin, translations);
+  require('../atp').rejectLogicals(HyperFormula);
   require('../criteria').applyCriteria();
   registered = true;
 }

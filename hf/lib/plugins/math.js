@@ -3,7 +3,9 @@
 // family (Excel: significance 0 gives 0 except FLOOR's #DIV/0!, quotients within rounding noise
 // of an integer are that integer, .MATH's mode) and CHAR (Windows code page 1252, not Latin-1).
 
-const { FunctionPlugin, FunctionArgumentType, CellError, ErrorType } = require('hyperformula');
+const { FunctionPlugin, FunctionArgumentType, CellError, ErrorType, SimpleRangeValue } = require('hyperformula');
+const IV = require(require('path').join(require('path').dirname(require.resolve('hyperformula')),
+  'interpreter', 'InterpreterValue.js'));
 
 const arithmetic = require(require('path').join(require('path').dirname(require.resolve('hyperformula')),
   'interpreter', 'ArithmeticHelper.js'));
@@ -146,6 +148,67 @@ ExcelMathPlugin.implementedFunctions = {
     { argumentType: A.STRING, defaultValue: 'i' }] },
 };
 
+// GCD and LCM as Excel (ironcalc MATH_AND_TRIGONOMETRY/GCD_LCM.xlsx): every value is truncated to an
+// integer; numeric text converts (in ranges and arrays too), other text and logical values are
+// #VALUE!; an empty cell named on its own is skipped (no value at all is #VALUE!) but one inside a
+// range counts as 0; an omitted argument is #N/A; negatives, values from 2^53 and an LCM from 2^53
+// are #NUM!; the first error met is the result.
+const LIMIT = 2 ** 53;
+
+function gcd2(a, b) {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+class ExcelGcdLcmPlugin extends FunctionPlugin {
+  integers(ast, state) {
+    const out = [];
+    for (const arg of ast.args) {
+      if (arg.type === 'EMPTY') return new CellError(ErrorType.NA, 'argument omitted');
+      const v = this.evaluateAst(arg, state);
+      const inRange = v instanceof SimpleRangeValue;
+      for (let x of inRange ? v.valuesFromTopLeftCorner() : [v]) {
+        x = IV.getRawValue(x);
+        if (x instanceof CellError) return x;
+        if (x === IV.EmptyValue) {
+          if (inRange) out.push(0);
+          continue;
+        }
+        if (typeof x === 'boolean') return new CellError(ErrorType.VALUE, 'logical value');
+        if (typeof x === 'string') {
+          x = IV.getRawValue(this.arithmeticHelper.coerceScalarToNumberOrError(x));
+          if (x instanceof CellError) return x;
+        }
+        if (typeof x !== 'number') return new CellError(ErrorType.VALUE, 'not a number');
+        if (x < 0 || x >= LIMIT) return new CellError(ErrorType.NUM, 'out of range');
+        out.push(Math.floor(x));
+      }
+    }
+    if (out.length === 0) return new CellError(ErrorType.VALUE, 'no values');
+    return out;
+  }
+
+  gcd(ast, state) {
+    const ns = this.integers(ast, state);
+    return ns instanceof CellError ? ns : ns.reduce(gcd2);
+  }
+
+  lcm(ast, state) {
+    const ns = this.integers(ast, state);
+    if (ns instanceof CellError) return ns;
+    let acc = ns[0];
+    for (const n of ns.slice(1)) {
+      acc = acc === 0 || n === 0 ? 0 : (acc / gcd2(acc, n)) * n;
+      if (acc >= LIMIT) return new CellError(ErrorType.NUM, 'LCM too large');
+    }
+    return acc;
+  }
+}
+ExcelGcdLcmPlugin.implementedFunctions = {
+  GCD: { method: 'gcd', parameters: [{ argumentType: A.ANY }], repeatLastArgs: 1 },
+  LCM: { method: 'lcm', parameters: [{ argumentType: A.ANY }], repeatLastArgs: 1 },
+};
+
 const translations = { enGB: Object.fromEntries(Object.keys(ExcelMathPlugin.implementedFunctions).map((k) => [k, k])) };
 
-module.exports = { plugins: [[ExcelMathPlugin, translations], [ExcelRomanPlugin, { enGB: { ROMAN: 'ROMAN', ARABIC: 'ARABIC' } }]] };
+module.exports = { plugins: [[ExcelMathPlugin, translations], [ExcelGcdLcmPlugin, { enGB: { GCD: 'GCD', LCM: 'LCM' } }], [ExcelRomanPlugin, { enGB: { ROMAN: 'ROMAN', ARABIC: 'ARABIC' } }]] };

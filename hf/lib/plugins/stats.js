@@ -1,6 +1,6 @@
 'use strict';
 // Statistics functions HyperFormula 3.5 lacks: PERMUT, PERMUTATIONA, TRIMMEAN, BINOM.DIST.RANGE,
-// PROB, TREND (one predictor, one new x), with the argument checks of Excel's documentation.
+// PROB, with the argument checks of Excel's documentation.
 
 const path = require('path');
 const { FunctionPlugin, FunctionArgumentType, CellError, ErrorType, SimpleRangeValue } = require('hyperformula');
@@ -30,40 +30,7 @@ function binomPmf(n, k, p) {
   return Math.exp(logFactorial(n) - logFactorial(k) - logFactorial(n - k) + k * Math.log(p) + (n - k) * Math.log(1 - p));
 }
 
-/** Least-squares line through (xs, ys), through the origin when !withConst: {a, b} or an error. */
-function fitLine(xs, ys, withConst) {
-  const n = xs.length;
-  if (!n) return NUM('no data');
-  const mx = withConst ? xs.reduce((p, q) => p + q, 0) / n : 0;
-  const my = withConst ? ys.reduce((p, q) => p + q, 0) / n : 0;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) { sxy += (xs[i] - mx) * (ys[i] - my); sxx += (xs[i] - mx) ** 2; }
-  if (sxx === 0) return new CellError(ErrorType.DIV_BY_ZERO);
-  const b = sxy / sxx;
-  return { a: my - b * mx, b };
-}
-
 class ExcelStatsPlugin extends FunctionPlugin {
-  /** TREND for one predictor and one new x (a multi-cell result would need a spill). */
-  trend(ast, state) {
-    // An omitted known_x / new_x (TREND(y,,x)) arrives as an empty range: look at the syntax.
-    const given = (i) => ast.args[i] !== undefined && ast.args[i].type !== 'EMPTY';
-    return this.runFunction(ast.args, state, this.metadata('TREND'), (yr, xr, nr, withConst) => {
-      const ys = values(yr);
-      if (ys instanceof CellError) return ys;
-      const xs = given(1) ? values(xr) : ys.map((_, i) => i + 1);
-      if (xs instanceof CellError) return xs;
-      if (xs.length !== ys.length) return new CellError(ErrorType.REF, 'known_x and known_y differ in size');
-      if ([...xs, ...ys].some((v) => typeof v !== 'number')) return new CellError(ErrorType.VALUE, 'non-numeric data');
-      const news = given(2) ? values(nr) : xs;
-      if (news instanceof CellError) return news;
-      if (news.length !== 1 || typeof news[0] !== 'number') return new CellError(ErrorType.VALUE, 'TREND returns one value here');
-      const fit = fitLine(xs, ys, withConst !== false);
-      return fit instanceof CellError ? fit : fit.a + fit.b * news[0];
-    });
-  }
-
   permut(ast, state) {
     return this.runFunction(ast.args, state, this.metadata('PERMUT'), (n, k) => {
       n = Math.trunc(n);
@@ -142,8 +109,6 @@ ExcelStatsPlugin.implementedFunctions = {
   TRIMMEAN: { method: 'trimmean', parameters: [R, N] },
   'BINOM.DIST.RANGE': { method: 'binomdistrange', parameters: [N, N, N, opt] },
   PROB: { method: 'prob', parameters: [R, R, N, opt] },
-  TREND: { method: 'trend', parameters: [R, { argumentType: A.RANGE, optionalArg: true },
-    { argumentType: A.RANGE, optionalArg: true }, { argumentType: A.BOOLEAN, optionalArg: true }] },
 };
 
 const translations = { enGB: Object.fromEntries(Object.keys(ExcelStatsPlugin.implementedFunctions).map((k) => [k, k])) };

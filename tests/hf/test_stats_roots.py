@@ -1,0 +1,138 @@
+"""Roots of mismatches in math, logical, engineering and date-fraction functions, through the real engine.
+
+Expected values are Excel's: cached values of the corpus workbook named in the comment (sheet and row),
+or Microsoft's function documentation. None is computed by the code under test.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hf.client import NodeEngine, Text
+from hf.protocol import EngineBook, EngineSheet
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from scripts.conformance import run_book  # noqa: E402
+
+# A1 empty; A2 the text "TRUE"; A3 the text "8"; A4:B4 = (empty, 5); A5:B5 = (TRUE, 2); A6 the text "".
+DATA: list[tuple[int, int, object]] = [
+    (2, 1, Text("TRUE")), (3, 1, Text("8")), (4, 2, 5), (5, 1, True), (5, 2, 2), (6, 1, Text("")),
+]
+
+CASES: list[tuple[str, object]] = [
+    # AND/OR/XOR: text in a referenced cell is ignored even when it reads TRUE, so nothing is left
+    # (ironcalc LOGICAL/AND_OR_XOR.xlsx rows 101-104); a typed "TRUE" still counts
+    ("=OR(A2)", "#VALUE!"), ("=AND(A2)", "#VALUE!"), ("=_xlfn.XOR(A2)", "#VALUE!"), ("=OR(A2:B2)", "#VALUE!"),
+    ('=AND("TRUE")', True),
+    # GCD/LCM (ironcalc MATH_AND_TRIGONOMETRY/GCD_LCM.xlsx): an empty cell named alone is skipped,
+    # inside a range it is 0; nothing left is #VALUE!; numeric text converts, other text and logical
+    # values are #VALUE!; an omitted argument is #N/A; decimals truncate; from 2^53 #NUM!
+    ("=LCM(10,3,A1)", 30.0), ("=GCD(A1,B4,A1)", 5.0), ("=LCM(A1,B4,A1)", 5.0), ("=LCM(A4:B4)", 0.0),
+    ("=GCD(A4:B4)", 5.0), ("=LCM(A1,A1)", "#VALUE!"), ("=GCD(A1)", "#VALUE!"), ("=LCM(A3,2)", 8.0),
+    ('=LCM({4,"8",12})', 24.0), ('=LCM({4,"eight",12})', "#VALUE!"), ("=GCD({4,TRUE,12})", "#VALUE!"),
+    ("=GCD(A5:B5)", "#VALUE!"), ("=LCM(A5,B5)", "#VALUE!"), ("=LCM(A6,2)", "#VALUE!"), ("=LCM(,5)", "#N/A"),
+    ("=GCD(,5)", "#N/A"), ("=LCM(7.5,4.5,7.7)", 28.0), ("=LCM(9999999999999,10)", 99999999999990.0),
+    ("=LCM(1E+100,1E+50)", "#NUM!"), ("=GCD(-7.5,5)", "#NUM!"), ("=LCM(2^20,2^15)", 1048576.0),
+    ("=GCD(2.675,0.01)", 2.0), ("=LCM(2.675,0.01)", 0.0), ("=GCD(1/0,5)", "#DIV/0!"),
+    # documentation examples
+    ("=GCD(5,2)", 1.0), ("=GCD(24,36)", 12.0), ("=GCD(7,1)", 1.0), ("=GCD(5,0)", 5.0),
+    ("=LCM(5,2)", 10.0), ("=LCM(24,36)", 72.0),
+    # number systems (ironcalc ENGINEERING/NUMBER_SYSTEMS.xlsx): a decimal truncates toward zero;
+    # places must be 1..10, also for negatives; lower-case digits; an empty text is 0
+    ("=DEC2BIN(2.7)", "10"), ("=DEC2HEX(2.7)", "2"), ("=DEC2OCT(511.2,9)", "000000777"),
+    ("=DEC2BIN(511.9,0)", "#NUM!"), ("=DEC2HEX(-512.8)", "FFFFFFFE00"), ("=DEC2OCT(-512.8,1)", "7777777000"),
+    ("=DEC2BIN(536870911)", "#NUM!"), ("=BIN2HEX(1100011011,0)", "#NUM!"), ("=BIN2HEX(1100011011)", "FFFFFFFF1B"),
+    ("=BIN2OCT(1100011011)", "7777777433"), ('=HEX2DEC("01fffffff")', 536870911.0),
+    ('=HEX2OCT("01fffffff",10)', "3777777777"), ('=HEX2DEC("7fffffffff")', 549755813887.0),
+    ('=HEX2OCT("7fffffffff")', "#NUM!"), ("=BIN2OCT(A1)", "0"), ('=BIN2DEC("111111111")', 511.0),
+    # documentation examples
+    ("=DEC2BIN(9,4)", "1001"), ("=DEC2BIN(-100)", "1110011100"), ("=DEC2HEX(100,4)", "0064"),
+    ("=DEC2HEX(-54)", "FFFFFFFFCA"), ("=DEC2HEX(28)", "1C"), ("=DEC2HEX(64,1)", "#NUM!"),
+    ('=HEX2DEC("A5")', 165.0), ('=HEX2DEC("FFFFFFFF5B")', -165.0), ('=OCT2BIN("7777777000")', "1000000000"),
+    ("=BIN2OCT(1001,3)", "011"), ('=HEX2BIN("F",8)', "00001111"),
+    # YEARFRAC (pycel tests/fixtures/yearfrac.xlsx): the basis is checked first, then the dates' errors,
+    # then dates past 9999-12-31 are #NUM!
+    ("=YEARFRAC(1/0,200,-1)", "#NUM!"), ('=YEARFRAC(-1,200,"plugh")', "#VALUE!"),
+    ("=YEARFRAC(1/0,200,TRUE)", "#VALUE!"),
+    ("=YEARFRAC(-1,200,NA())", "#N/A"), ("=YEARFRAC(2958466,200,0)", "#NUM!"), ("=YEARFRAC(1,2958466,4)", "#NUM!"),
+    ("=YEARFRAC(1,1/0,A1)", "#DIV/0!"), ("=YEARFRAC(1,200,-1)", "#NUM!"),
+    # documentation example
+    ("=YEARFRAC(DATE(2012,1,1),DATE(2012,7,30))", 0.58055556),
+    # LINEST / TREND (pycel tests/fixtures/stats.xlsx, sheet Stats D39:E43, Q16:R20, P10:R10, P13:R13,
+    # E3:F3, E10; sheet LinestArrayExp F21:H25, B28:B30): the statistics block, a constant predictor
+    # (0, the fit taken as exact when no degree of freedom is left), two predictors, shape before type
+    *[(f"=INDEX(LINEST({{1;2;3}},{{2;3;4}},FALSE,TRUE),{r},{c})", v) for r, c, v in [
+        (1, 1, 0.6896551724137931), (1, 2, 0.0), (2, 1, 0.05972588991616814), (2, 2, "#N/A"),
+        (3, 1, 0.9852216748768473), (3, 2, 0.32163376045133824), (4, 1, 133.33333333333354), (4, 2, 2.0),
+        (5, 1, 13.793103448275863), (5, 2, 0.20689655172413762)]],
+    *[(f"=INDEX(LINEST({{1,2.1,3.1,4.1,5.1}},{{-2,-4,-7,-9,-11}},,TRUE),{r},{c})", v) for r, c, v in [
+        (1, 1, -0.4409774436090227), (1, 2, 0.16954887218045034), (2, 1, 0.01981575107847483),
+        (2, 2, 0.14588484603131655), (3, 1, 0.9939787497182618), (3, 2, 0.1445327793643257),
+        (4, 1, 495.2353929214176), (4, 2, 3.0), (5, 1, 10.345330827067666), (5, 2, 0.06266917293233057)]],
+    *[(f"=INDEX(LINEST({{1;2;3}},{{2,3;2,3;2,3}},,TRUE),{r},{c})", v) for r, c, v in [
+        (1, 1, 0.0), (1, 2, 0.0), (1, 3, 2.0), (2, 3, 0.0), (3, 1, 1.0), (3, 2, 0.0), (3, 3, "#N/A"),
+        (4, 1, "#NUM!"), (4, 2, 0.0), (5, 1, 2.0), (5, 2, 0.0)]],
+    *[(f"=INDEX(LINEST({{1,2.1,3.1,4.1,5.1}},{{-2,-4,-7,-9,-11;1,3,6,9,12}},{k}),1,{c})", v) for k, c, v in [
+        ("TRUE", 1, 0.14374999999999988), ("TRUE", 2, -0.2669642857142858), ("TRUE", 3, 0.42678571428571443),
+        ("FALSE", 1, -0.04435185185185171), ("FALSE", 2, -0.505648148148148), ("FALSE", 3, 0.0)]],
+    ("=INDEX(TREND({1,2.1,3.1,4.1,5.1},{-2,-4,-7,-9,-11},{2.5,3.5}),1,2)", -1.3738721804511291),
+    ("=TREND({1,3,6,9,12},{0,0,0,0,0},2.5)", 6.2),
+    ("=LINEST({1;2;3},{1;2})", "#REF!"), ('=LINEST({1;2;"a"},{1;2})', "#REF!"),
+    ('=LINEST({1;2;"a"},{1;2;3})', "#VALUE!"),
+    # documentation examples
+    ("=INDEX(LINEST({1;9;5;7},{0;4;2;3}),1,1)", 2.0), ("=INDEX(LINEST({1;9;5;7},{0;4;2;3}),1,2)", 1.0),
+    ("=SUM(TREND({133890;135000;135790;137300;138130;139100;139900;141120;141890;143230;144000;145290},"
+     "{1;2;3;4;5;6;7;8;9;10;11;12},{13;14;15;16;17}))", 146171.52 + 147189.70 + 148207.88 + 149226.06 + 150244.24),
+]
+
+FIRST_ROW = 20
+
+
+@pytest.fixture(scope="module")
+def values() -> Iterator[dict[str, tuple[str, object]]]:
+    """Every CASES formula evaluated once, in one workbook: formula -> (kind, value)."""
+    cells = DATA + [(FIRST_ROW + i, 3, f) for i, (f, _) in enumerate(CASES)]
+    with NodeEngine(call_timeout=60) as engine:
+        engine.load(EngineBook(sheets=[EngineSheet("Data", cells)]))
+        got = engine.read([("Data", FIRST_ROW + i, 3) for i in range(len(CASES))])
+    yield {f: (v.kind, v.number if v.kind in ("number", "bool") else v.text)
+           for (f, _), v in zip(CASES, got, strict=True)}
+
+
+@pytest.mark.parametrize(("formula", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_root(values: dict[str, tuple[str, object]], formula: str, expected: object) -> None:
+    kind, got = values[formula]
+    if isinstance(expected, bool):
+        assert (kind, got) == ("bool", float(expected))
+    elif isinstance(expected, float):
+        assert kind == "number", (kind, got)
+        assert got == pytest.approx(expected, rel=1e-8, abs=1e-12)
+    elif isinstance(expected, str) and expected.startswith("#"):
+        assert (kind, got) == ("error", expected)
+    else:
+        assert (kind, got) == ("text", expected)
+
+
+# Workbooks whose every formula now matches Excel's cached value.
+WHOLE_BOOKS = [
+    "ironcalc/xlsx/tests/calc_tests/LOGICAL/AND_OR_XOR.xlsx",
+    "ironcalc/xlsx/tests/calc_tests/MATH_AND_TRIGONOMETRY/GCD_LCM.xlsx",
+    "ironcalc/xlsx/tests/calc_tests/ENGINEERING/NUMBER_SYSTEMS.xlsx",
+    "pycel/tests/fixtures/yearfrac.xlsx",
+    "pycel/tests/fixtures/stats.xlsx",
+]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("book", WHOLE_BOOKS)
+def test_corpus_book_matches_excel(corpus_dir: Path, tmp_path: Path, book: str) -> None:
+    fn_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    with NodeEngine(call_timeout=300) as engine:
+        result = run_book(engine, corpus_dir, book, tmp_path, None, fn_counts)
+    assert result.failure is None
+    assert result.compared > 0 and result.matched == result.compared, (result.matched, result.compared)
