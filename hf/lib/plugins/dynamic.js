@@ -60,6 +60,8 @@ function areaOfArg(plugin, ast, state) {
     return { sheet: a.sheet, r1: Math.min(a.row, b.row), c1: Math.min(a.col, b.col),
       r2: Math.max(a.row, b.row), c2: Math.max(a.col, b.col) };
   }
+  const dynamic = dynamicArea(plugin, ast, state); // OFFSET(INDIRECT(...), ...): a reference, even one cell
+  if (dynamic) return dynamic;
   const v = plugin.evaluateAst(ast, state);
   // OFFSET(#REF!, ...) and friends: Excel passes the argument's error through.
   if (v instanceof CellError) return { error: v };
@@ -111,6 +113,57 @@ function parseTarget(plugin, text, state) {
   return null;
 }
 
+/** The area INDIRECT(text) refers to, or {error}. */
+function indirectArea(plugin, ast, state) {
+  if (ast.args.length < 1 || ast.args.length > 2) return { error: new CellError(ErrorType.NA, 'Wrong number of arguments.') };
+  const text = plugin.evaluateAst(ast.args[0], state);
+  if (text instanceof CellError) return { error: text };
+  if (ast.args.length === 2) {
+    const a1 = plugin.evaluateAst(ast.args[1], state);
+    if (a1 === false || a1 === 0) return { error: new CellError(ErrorType.REF, 'R1C1 INDIRECT not supported') };
+  }
+  if (typeof text !== 'string') return { error: new CellError(ErrorType.REF, 'INDIRECT needs text') };
+  const area = parseTarget(plugin, text, state);
+  return area || { error: new CellError(ErrorType.REF, 'INDIRECT: not a reference') };
+}
+
+/** The area OFFSET(base, rows, cols, [height], [width]) refers to, or {error}. */
+function offsetArea(plugin, ast, state) {
+  if (ast.args.length < 3 || ast.args.length > 5) return { error: new CellError(ErrorType.NA, 'Wrong number of arguments.') };
+  const base = areaOfArg(plugin, ast.args[0], state);
+  if (!base) return { error: new CellError(ErrorType.VALUE, 'OFFSET needs a reference') };
+  if (base.error) return base;
+  const nums = [];
+  for (let i = 1; i < ast.args.length; i++) {
+    if (ast.args[i].type === 'EMPTY') { nums.push(null); continue; }
+    const v = plugin.evaluateAst(ast.args[i], state);
+    if (v instanceof CellError) return { error: v };
+    const n = toNumber(v);
+    if (Number.isNaN(n)) return { error: new CellError(ErrorType.VALUE, 'OFFSET argument is not a number') };
+    nums.push(Math.trunc(n));
+  }
+  const [dr, dc] = [nums[0] ?? 0, nums[1] ?? 0];
+  const h = nums[2] ?? (base.r2 - base.r1 + 1);
+  const w = nums[3] ?? (base.c2 - base.c1 + 1);
+  if (h === 0 || w === 0) return { error: new CellError(ErrorType.REF, 'OFFSET size 0') };
+  let r1 = base.r1 + dr;
+  let c1 = base.c1 + dc;
+  let r2 = r1 + h - 1;
+  let c2 = c1 + w - 1;
+  if (h < 0) { r2 = r1; r1 = r1 + h + 1; }
+  if (w < 0) { c2 = c1; c1 = c1 + w + 1; }
+  return { sheet: base.sheet, r1, c1, r2, c2 };
+}
+
+/** The area a dynamic reference call (INDIRECT / XLOFFSET) refers to, without reading it; or null. */
+function dynamicArea(plugin, ast, state) {
+  while (ast && ast.type === 'PARENTHESIS') ast = ast.expression;
+  if (!ast || ast.type !== 'FUNCTION_CALL') return null;
+  if (ast.procedureName === 'INDIRECT') return indirectArea(plugin, ast, state);
+  if (ast.procedureName === 'XLOFFSET') return offsetArea(plugin, ast, state);
+  return null;
+}
+
 /** Run a plugin body; an exception must never escape into HyperFormula's build. */
 function guarded(fn) {
   return function guardedMethod(ast, state) {
@@ -124,46 +177,42 @@ function guarded(fn) {
 
 class DynamicRefPlugin extends FunctionPlugin {
   indirect(ast, state) {
-    if (ast.args.length < 1 || ast.args.length > 2) return new CellError(ErrorType.NA, 'Wrong number of arguments.');
-    const text = this.evaluateAst(ast.args[0], state);
-    if (text instanceof CellError) return text;
-    if (ast.args.length === 2) {
-      const a1 = this.evaluateAst(ast.args[1], state);
-      if (a1 === false || a1 === 0) return new CellError(ErrorType.REF, 'R1C1 INDIRECT not supported');
-    }
-    if (typeof text !== 'string') return new CellError(ErrorType.REF, 'INDIRECT needs text');
-    const area = parseTarget(this, text, state);
-    if (!area) return new CellError(ErrorType.REF, 'INDIRECT: not a reference');
+    const area = indirectArea(this, ast, state);
+    if (area.error) return area.error;
     return areaValue(this, area.sheet, area.r1, area.c1, area.r2, area.c2);
   }
 
   xloffset(ast, state) {
-    if (ast.args.length < 3 || ast.args.length > 5) return new CellError(ErrorType.NA, 'Wrong number of arguments.');
-    const base = areaOfArg(this, ast.args[0], state);
-    if (!base) return new CellError(ErrorType.VALUE, 'OFFSET needs a reference');
-    if (base.error) return base.error;
-    const nums = [];
-    for (let i = 1; i < ast.args.length; i++) {
-      if (ast.args[i].type === 'EMPTY') { nums.push(null); continue; }
-      const v = this.evaluateAst(ast.args[i], state);
-      if (v instanceof CellError) return v;
-      const n = toNumber(v);
-      if (Number.isNaN(n)) return new CellError(ErrorType.VALUE, 'OFFSET argument is not a number');
-      nums.push(Math.trunc(n));
-    }
-    const [dr, dc] = [nums[0] ?? 0, nums[1] ?? 0];
-    const h = nums[2] ?? (base.r2 - base.r1 + 1);
-    const w = nums[3] ?? (base.c2 - base.c1 + 1);
-    if (h === 0 || w === 0) return new CellError(ErrorType.REF, 'OFFSET size 0');
-    let r1 = base.r1 + dr;
-    let c1 = base.c1 + dc;
-    let r2 = r1 + h - 1;
-    let c2 = c1 + w - 1;
-    if (h < 0) { r2 = r1; r1 = r1 + h + 1; }
-    if (w < 0) { c2 = c1; c1 = c1 + w + 1; }
-    return areaValue(this, base.sheet, r1, c1, r2, c2);
+    const area = offsetArea(this, ast, state);
+    if (area.error) return area.error;
+    return areaValue(this, area.sheet, area.r1, area.c1, area.r2, area.c2);
   }
 }
+
+/**
+ * ROW(INDIRECT(...)) / COLUMN(OFFSET(...)): HyperFormula's ROW and COLUMN take only references
+ * written out ("Cell reference expected" otherwise); a dynamic reference gives its first row/column,
+ * as for a written one (#REF! when it is out of the sheet).
+ */
+function patchRowColumn() {
+  const base = require('path').dirname(require.resolve('hyperformula'));
+  const { InformationPlugin } = require(require('path').join(base, 'interpreter', 'plugin', 'InformationPlugin.js'));
+  if (InformationPlugin.prototype.xlDynamicRefs) return;
+  for (const [method, key] of [['row', 'r1'], ['column', 'c1']]) {
+    const original = InformationPlugin.prototype[method];
+    InformationPlugin.prototype[method] = function rowOrColumn(ast, state) {
+      const area = ast.args.length === 1 ? dynamicArea(this, ast.args[0], state) : null;
+      if (!area) return original.call(this, ast, state);
+      if (area.error) return area.error;
+      if (area.r1 < 0 || area.c1 < 0 || area.r2 >= MAX_ROW || area.c2 >= MAX_COL || area.r2 < area.r1 || area.c2 < area.c1) {
+        return refError();
+      }
+      return area[key] + 1;
+    };
+  }
+  InformationPlugin.prototype.xlDynamicRefs = true;
+}
+patchRowColumn();
 
 DynamicRefPlugin.prototype.indirect = guarded(DynamicRefPlugin.prototype.indirect);
 DynamicRefPlugin.prototype.xloffset = guarded(DynamicRefPlugin.prototype.xloffset);

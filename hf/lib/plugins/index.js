@@ -30,7 +30,7 @@ function registerPlugins() {
   HyperFormula.registerFunctionPlugin(dynamic.DynamicRefPlugin, dynamic.translations);
   HyperFormula.registerFunctionPlugin(functions.ExcelExtrasPlugin, functions.translations);
   for (const [plugin, translations] of [...lookup.plugins, ...math.plugins, ...financial.plugins, ...text.plugins, ...engineering.plugins, ...aggregate.plugins, ...stats.plugins, ...regression.plugins, ...info.plugins, ...xmatch.plugins, ...match.plugins, ...locale.plugins, ...legacy.plugins, ...logical.plugins, ...reference.plugins]) HyperFormula.registerFunctionPlugin(plugin, translations);
-  require('../atp').rejectLogicals(HyperFormula);
+  require('../argrules').applyArgumentRules(HyperFormula);
   require('../criteria').applyCriteria();
   registered = true;
 }
