@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# The character sets of CHAR and CODE (WorkbookInfo.charset; hf/lib/charset.js has their tables).
+WINDOWS_1252 = "windows-1252"
+MAC_ROMAN = "mac-roman"
+
 
 @dataclass(frozen=True)
 class SheetInfo:
@@ -82,6 +86,14 @@ class WorkbookInfo:
     # When Excel last saved the file (docProps/core.xml dcterms:modified, ISO 8601 UTC), None when
     # unknown: the moment its cached TODAY()/NOW() values were computed.
     saved_at: str | None = None
+    # The application that last saved the file (docProps/app.xml <Application>), None when unknown.
+    application: str | None = None
+
+    @property
+    def charset(self) -> str:
+        """The character set of CHAR/CODE in the cached values: "mac-roman" for a workbook saved by
+        Excel for Mac ("Microsoft Macintosh Excel"), else "windows-1252" (Excel for Windows and the web)."""
+        return MAC_ROMAN if self.application and "macintosh" in self.application.lower() else WINDOWS_1252
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (what parse/workbook.json and models.workbook_metadata hold)."""
@@ -105,6 +117,7 @@ class WorkbookInfo:
             has_macros=bool(data.get("has_macros", False)),
             counts=dict(data.get("counts", {})),
             saved_at=data.get("saved_at"),
+            application=data.get("application"),
         )
 
     def sheet_names(self) -> list[str]:

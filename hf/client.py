@@ -120,6 +120,7 @@ def encode_book(book: EngineBook) -> dict[str, Any]:
                     "columns": list(t.columns)} for t in book.tables],
         "date1904": bool(book.date1904),
         **({"clock": book.clock} if book.clock else {}),
+        **({"charset": book.charset} if book.charset else {}),
     }
 
 

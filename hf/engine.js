@@ -12,6 +12,7 @@ const { encodeValue } = require('./lib/values');
 const { rewriteFormula } = require('./lib/rewrite');
 const { applyEvalGuard, resetFailures } = require('./lib/evalguard');
 const { applyClock, setClock } = require('./lib/clock');
+const { setCharset } = require('./lib/charset');
 
 applyEvalGuard();
 applyClock();
@@ -152,6 +153,7 @@ const HANDLERS = {
     resetFailures();
     try {
       setClock(msg.clock); // TODAY()/NOW() read this moment (null: the wall clock)
+      setCharset(msg.charset); // CHAR/CODE's character set (null: windows-1252)
     } catch (e) {
       throw new ProtocolError('bad_request', e.message);
     }

@@ -134,7 +134,7 @@ def build_book(cells: pa.Table, info: WorkbookInfo,
     book = EngineBook(
         sheets=[EngineSheet(name=n, cells=c) for n, c in per_sheet.items()] + ext_sheets,
         names=[EngineName(d.name, d.refers_to, d.scope) for d in info.defined_names] + ext_names,
-        date1904=info.date1904, tables=info.tables)
+        date1904=info.date1904, tables=info.tables, charset=info.charset)
     return book, formulas
 
 
@@ -206,7 +206,7 @@ def evaluate_to(stage: StageDir, engine: NodeEngine, *, clock: str = VOLATILE_CL
     grid, is_formula, followers = encode_grid(cells, info)
     extras = EngineBook(sheets=ext_sheets, date1904=info.date1904, tables=info.tables,
                         names=[EngineName(d.name, d.refers_to, d.scope) for d in info.defined_names] + ext_names,
-                        clock=clock_used["time"])
+                        clock=clock_used["time"], charset=info.charset)
     report = engine.load_grid(grid, extras)
     del grid
     reply = engine.read_formulas()

@@ -63,6 +63,7 @@ class EngineBook:
     date1904: bool = False
     tables: Sequence[TableInfo] = ()   # for structured references (rewritten to plain ranges)
     clock: str | None = None           # ISO 8601 time TODAY()/NOW() read (hf/lib/clock.js); None: the wall clock
+    charset: str | None = None         # CHAR/CODE's character set (hf/lib/charset.js); None: windows-1252
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
-"""The package's core properties (docProps/core.xml): when the workbook was last saved.
+"""The package's core properties (docProps/core.xml): when the workbook was last saved; and its
+extended properties (docProps/app.xml): which application saved it.
 
 Excel writes dcterms:modified (W3CDTF, UTC) on every save. Its cached values of TODAY() and NOW()
 are from that moment, so the evaluate stage can use it as the clock of the volatile date functions.
+It also writes <Application> ("Microsoft Excel", "Microsoft Macintosh Excel"): the cached values of
+CHAR and CODE are in that platform's character set (WorkbookInfo.charset).
 """
 
 from __future__ import annotations
@@ -15,13 +18,18 @@ from core.reader.xmlsafe import parse_bytes
 
 DCTERMS_NS = "http://purl.org/dc/terms/"
 DEFAULT_PART = "docProps/core.xml"
+APP_PART = "docProps/app.xml"
+
+
+def _props_part(zf: SafeZip, rel_type: str, default: str) -> str | None:
+    for rel in read_rels(zf, "").values():
+        if rel.rel_type == rel_type and not rel.external and zf.has(rel.target):
+            return rel.target
+    return default if zf.has(default) else None
 
 
 def _core_part(zf: SafeZip) -> str | None:
-    for rel in read_rels(zf, "").values():
-        if rel.rel_type == "core-properties" and not rel.external and zf.has(rel.target):
-            return rel.target
-    return DEFAULT_PART if zf.has(DEFAULT_PART) else None
+    return _props_part(zf, "core-properties", DEFAULT_PART)
 
 
 def parse_w3cdtf(text: str | None) -> str | None:
@@ -51,3 +59,19 @@ def read_saved_at(zf: SafeZip) -> str | None:
         return None
     modified = root.find(f"{{{DCTERMS_NS}}}modified")
     return parse_w3cdtf(modified.text if modified is not None else None)
+
+
+def read_application(zf: SafeZip) -> str | None:
+    """The name of the application that last saved the workbook (extended properties' <Application>,
+    e.g. "Microsoft Macintosh Excel"), None when the package does not say or the part is unreadable
+    (optional metadata: never fails the import)."""
+    try:
+        part = _props_part(zf, "extended-properties", APP_PART)
+        if part is None:
+            return None
+        root = parse_bytes(zf.read(part), zf.filename, part)
+    except WorkbookUnreadable:
+        return None
+    app = next((e for e in root if isinstance(e.tag, str) and e.tag.rsplit("}", 1)[-1] == "Application"), None)
+    text = (app.text or "").strip() if app is not None else ""
+    return text or None

@@ -12,7 +12,7 @@ from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH
 
 from core.errors import WorkbookUnreadable
 from core.reader.columns import ParsedCell, cells_from_table
-from core.reader.doc_props import read_saved_at
+from core.reader.doc_props import read_application, read_saved_at
 from core.reader.external import external_table
 from core.reader.safezip import SafeZip
 from core.reader.sheets import SheetContext, SheetParser
@@ -91,12 +91,14 @@ def read_into(source: Path, sink: TableSink, *, max_uncompressed_bytes: int, max
             sheets.append(SheetInfo(name=entry.name, position=pos, state=entry.state, dimension=dimension,
                                     merged_ranges=merged, kind=entry.kind))
         saved_at = read_saved_at(zf)
+        application = read_application(zf)
         has_macros = kind == "xlsm" or any(n.lower().endswith("vbaproject.bin") for n in zf.names()) \
             or any(s.kind == "macrosheet" for s in sheets)
     return WorkbookInfo(filename=name, sheets=tuple(sheets), defined_names=tuple(wb.names),
                         tables=tuple(tables), calc=wb.calc, date1904=wb.date1904,
                         external_links=tuple(wb.external_links), has_macros=has_macros,
-                        counts=_final_counts(raw, wb, sheets, tables), saved_at=saved_at)
+                        counts=_final_counts(raw, wb, sheets, tables), saved_at=saved_at,
+                        application=application)
 
 
 def read_cells_table(source: Path, *, max_uncompressed_bytes: int, max_compression_ratio: float,

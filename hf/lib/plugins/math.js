@@ -1,7 +1,8 @@
 'use strict';
 // Rounding and character functions where HyperFormula 3.5 departs from Excel: the FLOOR/CEILING
 // family (Excel: significance 0 gives 0 except FLOOR's #DIV/0!, quotients within rounding noise
-// of an integer are that integer, .MATH's mode) and CHAR (Windows code page 1252, not Latin-1).
+// of an integer are that integer, .MATH's mode) and CHAR/CODE (the workbook's character set,
+// hf/lib/charset.js: Windows code page 1252 or Mac OS Roman, not Latin-1 / UTF-16).
 
 const { FunctionPlugin, FunctionArgumentType, CellError, ErrorType, SimpleRangeValue } = require('hyperformula');
 const IV = require(require('path').join(require('path').dirname(require.resolve('hyperformula')),
@@ -9,6 +10,8 @@ const IV = require(require('path').join(require('path').dirname(require.resolve(
 
 const arithmetic = require(require('path').join(require('path').dirname(require.resolve('hyperformula')),
   'interpreter', 'ArithmeticHelper.js'));
+
+const { charOf, codeOf } = require('../charset');
 
 const A = FunctionArgumentType;
 // Read at call time: hfpatch.js replaces it with Excel's number text.
@@ -80,11 +83,6 @@ ExcelRomanPlugin.implementedFunctions = {
     { argumentType: A.NOERROR, optionalArg: true, defaultValue: 0 }] },
 };
 
-// Code page 1252's 0x80-0x9F block (undefined slots stay their Latin-1 control code, as Windows does).
-const CP1252 = [0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-  0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-  0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178];
-
 class ExcelMathPlugin extends FunctionPlugin {
   floor(ast, state) {
     return this.runFunction(ast.args, state, this.metadata('FLOOR'), floorXl);
@@ -127,7 +125,14 @@ class ExcelMathPlugin extends FunctionPlugin {
     return this.runFunction(ast.args, state, this.metadata('CHAR'), (n) => {
       const c = Math.trunc(n);
       if (c < 1 || c > 255) return new CellError(ErrorType.VALUE, 'CHAR code out of range');
-      return String.fromCharCode(c >= 0x80 && c <= 0x9F ? CP1252[c - 0x80] : c);
+      return charOf(c);
+    });
+  }
+
+  code(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('CODE'), (text) => {
+      if (text.length === 0) return new CellError(ErrorType.VALUE, 'CODE of empty text');
+      return codeOf(text);
     });
   }
 }
@@ -144,6 +149,7 @@ ExcelMathPlugin.implementedFunctions = {
   'CEILING.PRECISE': { method: 'ceilingprecise', parameters: opt },
   'ISO.CEILING': { method: 'isoceiling', parameters: opt },
   CHAR: { method: 'char', parameters: [{ argumentType: A.NUMBER }] },
+  CODE: { method: 'code', parameters: [{ argumentType: A.STRING }] },
   COMPLEX: { method: 'complex', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER },
     { argumentType: A.STRING, defaultValue: 'i' }] },
 };
