@@ -42,6 +42,8 @@ function applyPatches() {
   patchEmptyText();
   patchArrayLiteralDependencies();
   patchFindSearch();
+  patchDateZero();
+  patchChoose();
   arithmetic.coerceComplexToString = complexToText;
   const parse = ArithmeticHelper.prototype.coerceStringToComplex;
   // Excel writes exponents as E-05; HyperFormula's complex parser only knows e-05.
@@ -181,6 +183,54 @@ function patchFindSearch() {
     const t = text.toLowerCase();
     return this.arithmeticHelper.requiresRegex(p) ? this.arithmeticHelper.searchString(p, t) : t.indexOf(p);
   });
+}
+
+/** DAY, MONTH, YEAR and WEEKNUM as Excel in the 1900 date system: serial 0 is the day before
+ * 1900-01-01, "1900-01-00" (DAY 0, MONTH 1, YEAR 1900, WEEKNUM 0; HyperFormula read it as
+ * 1899-12-31); a serial past 9999-12-31 is #NUM!. */
+function patchDateZero() {
+  const { DateTimePlugin } = require(path.join(base, 'interpreter', 'plugin', 'DateTimePlugin.js'));
+  /** The answer for a serial HyperFormula's date helper gets wrong, or undefined. */
+  function special(plugin, serial, atZero) {
+    const whole = Math.floor(serial);
+    if (plugin.dateTimeHelper.numberToSimpleDate(whole).year > 9999) return new CellError(ErrorType.NUM, 'date after 9999-12-31');
+    if (whole === 0 && plugin.config.leapYear1900) return atZero;
+    return undefined;
+  }
+  for (const [name, part, atZero] of [['DAY', 'day', 0], ['MONTH', 'month', 1], ['YEAR', 'year', 1900]]) {
+    DateTimePlugin.prototype[part] = function datePart(ast, state) {
+      return this.runFunction(ast.args, state, this.metadata(name), (serial) => {
+        const s = special(this, serial, atZero);
+        return s !== undefined ? s : this.dateTimeHelper.numberToSimpleDate(serial)[part];
+      });
+    };
+  }
+  const weeknum = DateTimePlugin.prototype.weeknum;
+  DateTimePlugin.prototype.weeknum = function excelWeeknum(ast, state) {
+    const s = this.runFunction(ast.args, state, this.metadata('WEEKNUM'), (serial) => {
+      const v = special(this, serial, 0);
+      return v === undefined ? null : v;
+    });
+    return s === null || s instanceof SimpleRangeValue ? weeknum.call(this, ast, state) : s;
+  };
+}
+
+/** CHOOSE as Excel: the index is truncated (CHOOSE(1.9,...) is the first value; HyperFormula wanted
+ * an integer, #NUM!) and an index outside 1..count is #VALUE! (HyperFormula: #NUM!). */
+function patchChoose() {
+  const { BooleanPlugin } = require(path.join(base, 'interpreter', 'plugin', 'BooleanPlugin.js'));
+  const metadata = BooleanPlugin.implementedFunctions.CHOOSE;
+  BooleanPlugin.implementedFunctions.CHOOSE = {
+    ...metadata,
+    parameters: [{ argumentType: 'NUMBER' }, ...metadata.parameters.slice(1)],
+  };
+  BooleanPlugin.prototype.choose = function choose(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('CHOOSE'), (selector, ...values) => {
+      const i = Math.trunc(selector);
+      if (i < 1 || i > values.length) return new CellError(ErrorType.VALUE, 'CHOOSE index out of range');
+      return values[i - 1];
+    });
+  };
 }
 
 module.exports = { applyPatches };

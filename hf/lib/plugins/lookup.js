@@ -155,6 +155,8 @@ class ExcelLookupPlugin extends FunctionPlugin {
 
   mode(ast, state) {
     return this.runFunction(ast.args, state, this.metadata('MODE'), (...args) => {
+      const error = args.flatMap(flat).find((v) => v instanceof CellError); // Excel: the first error
+      if (error) return error;
       const vals = args.flatMap(numbers);
       const counts = new Map();
       let best = null;
