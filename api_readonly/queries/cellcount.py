@@ -27,6 +27,7 @@ from typing import Any
 MAX_COLUMNS_SEARCHED = 128
 MAX_POSITIONS = 8_000_000  # per worker process, ~4 bytes each
 BUILD_ON_MISS = 2  # build on this count of the same key (the first counts in SQL only)
+_NEVER = -(2**62)  # a miss count that never reaches BUILD_ON_MISS
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class PositionIndex:
         with self._lock:
             self._misses.pop(key, None)
             if positions.size > self._max:
+                self._misses[key] = _NEVER  # too large to keep: not read again while remembered
                 return
             self._data[key] = positions
             self._held += positions.size

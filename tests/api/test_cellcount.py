@@ -82,8 +82,16 @@ def test_least_recently_used_indexes_go_beyond_the_position_budget() -> None:
     assert len(index) == 2
     assert index.count(("c",), None, lambda: [(1, 1), (1, 2)]) == 2  # over budget: "a" goes
     assert len(index) == 2
-    assert index.count(("huge",), None, lambda: [(r, 1) for r in range(1, 10)]) == 9  # never stored
+    loads = []
+
+    def huge() -> list[tuple[int, int]]:
+        loads.append(1)
+        return [(r, 1) for r in range(1, 10)]
+
+    assert index.count(("huge",), None, huge) == 9  # answered, but never stored
     assert len(index) == 2
+    assert [index.count(("huge",), None, huge) for _ in range(3)] == [None] * 3  # nor read again
+    assert len(loads) == 1
     index.clear()
     assert len(index) == 0
 
