@@ -19,6 +19,7 @@ class SheetInfo:
     state: str = "visible"             # 'visible' | 'hidden' | 'veryHidden'
     dimension: str | None = None       # the <dimension ref> as saved, e.g. 'A1:F40'
     merged_ranges: tuple[str, ...] = ()
+    hidden_rows: tuple[int, ...] = ()  # 1-based rows saved hidden (<row hidden="1">)
     kind: str = "worksheet"            # 'worksheet' | 'chartsheet' | 'dialogsheet' | 'macrosheet'
 
 
@@ -104,7 +105,8 @@ class WorkbookInfo:
         """Rebuild from to_json() output."""
         return cls(
             filename=data["filename"],
-            sheets=tuple(SheetInfo(**{**s, "merged_ranges": tuple(s.get("merged_ranges", ()))})
+            sheets=tuple(SheetInfo(**{**s, "merged_ranges": tuple(s.get("merged_ranges", ())),
+                                       "hidden_rows": tuple(s.get("hidden_rows", ()))})
                          for s in data["sheets"]),
             defined_names=tuple(DefinedName(**d) for d in data.get("defined_names", ())),
             tables=tuple(TableInfo(**{**t, "columns": tuple(t.get("columns", ()))})

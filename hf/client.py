@@ -121,6 +121,7 @@ def encode_book(book: EngineBook) -> dict[str, Any]:
         "date1904": bool(book.date1904),
         **({"clock": book.clock} if book.clock else {}),
         **({"charset": book.charset} if book.charset else {}),
+        **({"hidden_rows": {k: list(v) for k, v in book.hidden_rows.items()}} if book.hidden_rows else {}),
     }
 
 

@@ -13,6 +13,7 @@ const { rewriteFormula } = require('./lib/rewrite');
 const { applyEvalGuard, resetFailures } = require('./lib/evalguard');
 const { applyClock, setClock } = require('./lib/clock');
 const { setCharset } = require('./lib/charset');
+const { setHiddenRows } = require('./lib/hiddenrows');
 
 applyEvalGuard();
 applyClock();
@@ -154,6 +155,7 @@ const HANDLERS = {
     try {
       setClock(msg.clock); // TODAY()/NOW() read this moment (null: the wall clock)
       setCharset(msg.charset); // CHAR/CODE's character set (null: windows-1252)
+      setHiddenRows(msg.hidden_rows); // rows AGGREGATE/SUBTOTAL's "ignore hidden rows" forms skip
     } catch (e) {
       throw new ProtocolError('bad_request', e.message);
     }

@@ -94,6 +94,11 @@ def _constant(raw_type: str | None, value: float | None, text: str | None) -> ob
     return None
 
 
+def _hidden_rows(info: WorkbookInfo) -> dict[str, tuple[int, ...]]:
+    """Sheet name -> the 1-based rows it saves hidden, for sheets that have any."""
+    return {s.name: s.hidden_rows for s in info.sheets if s.hidden_rows}
+
+
 def _external_parts(info: WorkbookInfo, external: pa.Table | None) -> tuple[list[EngineSheet], list[EngineName]]:
     """External books' cached values as extra sheets named '[n]Sheet' (after the real sheets; no
     real sheet name can hold '[') and their defined names as '[n]!Name' (see hf/PROTOCOL.md)."""
@@ -134,7 +139,7 @@ def build_book(cells: pa.Table, info: WorkbookInfo,
     book = EngineBook(
         sheets=[EngineSheet(name=n, cells=c) for n, c in per_sheet.items()] + ext_sheets,
         names=[EngineName(d.name, d.refers_to, d.scope) for d in info.defined_names] + ext_names,
-        date1904=info.date1904, tables=info.tables, charset=info.charset)
+        date1904=info.date1904, tables=info.tables, charset=info.charset, hidden_rows=_hidden_rows(info))
     return book, formulas
 
 
@@ -206,7 +211,7 @@ def evaluate_to(stage: StageDir, engine: NodeEngine, *, clock: str = VOLATILE_CL
     grid, is_formula, followers = encode_grid(cells, info)
     extras = EngineBook(sheets=ext_sheets, date1904=info.date1904, tables=info.tables,
                         names=[EngineName(d.name, d.refers_to, d.scope) for d in info.defined_names] + ext_names,
-                        clock=clock_used["time"], charset=info.charset)
+                        clock=clock_used["time"], charset=info.charset, hidden_rows=_hidden_rows(info))
     report = engine.load_grid(grid, extras)
     del grid
     reply = engine.read_formulas()

@@ -6,7 +6,7 @@ with the leading '='; the engine adapter (not the caller) rewrites them for Hype
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -64,6 +64,7 @@ class EngineBook:
     tables: Sequence[TableInfo] = ()   # for structured references (rewritten to plain ranges)
     clock: str | None = None           # ISO 8601 time TODAY()/NOW() read (hf/lib/clock.js); None: the wall clock
     charset: str | None = None         # CHAR/CODE's character set (hf/lib/charset.js); None: windows-1252
+    hidden_rows: Mapping[str, Sequence[int]] | None = None  # sheet -> 1-based hidden rows (hf/lib/hiddenrows.js)
 
 
 @dataclass(frozen=True)

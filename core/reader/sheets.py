@@ -41,6 +41,7 @@ class SheetResult:
 
     dimension: str | None = None
     merged: list[str] = field(default_factory=list)
+    hidden_rows: list[int] = field(default_factory=list)   # 1-based, <row hidden="1">
 
 
 def _data_table_formula(f: Any) -> str:
@@ -105,6 +106,8 @@ class SheetParser:
                 self.row_counter = int(float(r_attr))
         else:
             self.row_counter += 1
+        if row.get("hidden") in ("1", "true"):
+            self.result.hidden_rows.append(self.row_counter)
         col_counter = 0
         tag_c, tag_v, tag_f, tag_is = self.tag_c, self.tag_v, self.tag_f, self.tag_is
         col_cache, formats, value_of = self.col_cache, self.formats, self._value

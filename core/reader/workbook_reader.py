@@ -84,12 +84,13 @@ def read_into(source: Path, sink: TableSink, *, max_uncompressed_bytes: int, max
         for pos, entry in enumerate(wb.sheets):
             dimension: str | None = None
             merged: tuple[str, ...] = ()
+            hidden: tuple[int, ...] = ()
             if entry.kind == "worksheet" and entry.part is not None:
                 result = SheetParser(ctx, entry.name, counting_sink).run(zf, entry.part)
-                dimension, merged = result.dimension, tuple(result.merged)
+                dimension, merged, hidden = result.dimension, tuple(result.merged), tuple(result.hidden_rows)
                 tables.extend(read_tables(zf, entry, wb.ns))
             sheets.append(SheetInfo(name=entry.name, position=pos, state=entry.state, dimension=dimension,
-                                    merged_ranges=merged, kind=entry.kind))
+                                    merged_ranges=merged, kind=entry.kind, hidden_rows=hidden))
         saved_at = read_saved_at(zf)
         application = read_application(zf)
         has_macros = kind == "xlsm" or any(n.lower().endswith("vbaproject.bin") for n in zf.names()) \

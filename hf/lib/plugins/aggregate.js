@@ -1,8 +1,8 @@
 'use strict';
 // AGGREGATE (HyperFormula 3.5 lacks it) and SUBTOTAL (HyperFormula's counts nested subtotals):
 // both skip cells of their references whose formula itself uses SUBTOTAL or AGGREGATE, as Excel
-// does. Hidden rows are not part of the workbook we load, so the "ignore hidden rows" options
-// behave as if no row were hidden.
+// does. The "ignore hidden rows" forms (AGGREGATE options 1, 3, 5, 7; SUBTOTAL 101-111) also skip the
+// rows the workbook saves as hidden (hf/lib/hiddenrows.js); hidden columns count, as in Excel.
 
 const path = require('path');
 const { FunctionPlugin, FunctionArgumentType, CellError, ErrorType, SimpleRangeValue } = require('hyperformula');
@@ -10,6 +10,7 @@ const { FunctionPlugin, FunctionArgumentType, CellError, ErrorType, SimpleRangeV
 const base = path.dirname(require.resolve('hyperformula'));
 const IV = require(path.join(base, 'interpreter', 'InterpreterValue.js'));
 const { FormulaVertex } = require(path.join(base, 'DependencyGraph', 'FormulaVertex.js'));
+const { isRowHidden } = require('../hiddenrows');
 
 const NUM = () => new CellError(ErrorType.NUM);
 const DIV0 = () => new CellError(ErrorType.DIV_BY_ZERO);
@@ -91,8 +92,9 @@ const FUNCS = {
 };
 
 class ExcelAggregatePlugin extends FunctionPlugin {
-  /** Values of evaluated arguments; cells of references whose formula uses SUBTOTAL/AGGREGATE skipped. */
-  collect(values, skipNested) {
+  /** Values of evaluated arguments; cells of references whose formula uses SUBTOTAL/AGGREGATE skipped
+   * (skipNested), and those in hidden rows (skipHidden). */
+  collect(values, skipNested, skipHidden) {
     const out = [];
     for (const v of values) {
       if (!(v instanceof SimpleRangeValue)) {
@@ -100,7 +102,9 @@ class ExcelAggregatePlugin extends FunctionPlugin {
         continue;
       }
       const range = v.range;
+      const sheetName = range && skipHidden ? this.dependencyGraph.sheetMapping.getSheetName(range.start.sheet) : undefined;
       v.rawData().forEach((row, r) => row.forEach((cell, c) => {
+        if (sheetName !== undefined && isRowHidden(sheetName, range.start.row + r)) return;
         if (range && skipNested) {
           const vertex = this.dependencyGraph.getCell({ sheet: range.start.sheet, row: range.start.row + r, col: range.start.col + c });
           if (vertex instanceof FormulaVertex && usesSubtotal(vertex.formula)) return;
@@ -112,10 +116,10 @@ class ExcelAggregatePlugin extends FunctionPlugin {
   }
 
   /** Shared body: fnum, whether errors / nested subtotals are skipped, the values, k (array form). */
-  compute(fnum, skipErrors, skipNested, values, k) {
+  compute(fnum, skipErrors, skipNested, values, k, skipHidden = false) {
     const nums = [];
     let all = 0;
-    for (const { value, fromRef } of this.collect(values, skipNested)) {
+    for (const { value, fromRef } of this.collect(values, skipNested, skipHidden)) {
       const raw = IV.getRawValue(value);
       if (raw instanceof CellError) {
         if (skipErrors) continue;
@@ -141,22 +145,24 @@ class ExcelAggregatePlugin extends FunctionPlugin {
       if (!FUNCS[f] || o < 0 || o > 7) return new CellError(ErrorType.VALUE, 'bad function_num or options');
       const skipErrors = [2, 3, 6, 7].includes(o);
       const skipNested = o <= 3;
-      if (f < 14) return this.compute(f, skipErrors, skipNested, refs);
+      const skipHidden = o % 2 === 1;
+      if (f < 14) return this.compute(f, skipErrors, skipNested, refs, undefined, skipHidden);
       if (refs.length !== 2) return new CellError(ErrorType.VALUE, 'AGGREGATE array form needs k');
       const k = IV.getRawValue(refs[1]);
       if (k instanceof CellError) return k;
       const kn = typeof k === 'boolean' ? Number(k) : Number(k);
       if (k instanceof SimpleRangeValue || !Number.isFinite(kn)) return new CellError(ErrorType.VALUE, 'k must be a number');
-      return this.compute(f, skipErrors, skipNested, [refs[0]], kn);
+      return this.compute(f, skipErrors, skipNested, [refs[0]], kn, skipHidden);
     });
   }
 
   subtotal(ast, state) {
     return this.runFunction(ast.args, state, this.metadata('SUBTOTAL'), (fnum, ...refs) => {
       let f = Math.trunc(fnum);
+      const skipHidden = f > 100;
       if (f > 100) f -= 100;
       if (f < 1 || f > 11) return new CellError(ErrorType.VALUE, 'bad function_num');
-      return this.compute(f, false, true, refs);
+      return this.compute(f, false, true, refs, undefined, skipHidden);
     });
   }
 }

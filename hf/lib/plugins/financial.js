@@ -226,8 +226,18 @@ ExcelBondPlugin.implementedFunctions = {
   YIELD: { method: 'yield', parameters: [N, N, N, N, N, N, basisArg] },
 };
 
+const { buildNumberAst } = require(require('path').join(require('path').dirname(require.resolve('hyperformula')),
+  'parser', 'Ast.js'));
 const { DateTimePlugin } = require(require('path').join(require('path').dirname(require.resolve('hyperformula')),
   'interpreter', 'plugin', 'DateTimePlugin.js'));
+
+/** WORKDAY.INTL / NETWORKDAYS.INTL with the weekend argument left empty (WORKDAY.INTL(d,24,,holidays))
+ * take Excel's default weekend 1, Saturday and Sunday (HyperFormula: #VALUE!; corpus closedxml
+ * functions-excel-2010.xlsx Sheet1 B77). */
+function defaultWeekend(ast) {
+  if (!ast.args[2] || ast.args[2].type !== 'EMPTY') return ast;
+  return { ...ast, args: [ast.args[0], ast.args[1], buildNumberAst(1), ...ast.args.slice(3)] };
+}
 
 /** YEARFRAC's argument checks in Excel's order (pycel tests/fixtures/yearfrac.xlsx): the basis comes
  * first (its error, text #VALUE!, or outside 0..4 #NUM! wins over any date problem), then each date's
@@ -252,9 +262,20 @@ class ExcelYearfracPlugin extends DateTimePlugin {
     }
     return super.yearfrac(ast, state);
   }
+
+  workdayintl(ast, state) {
+    return super.workdayintl(defaultWeekend(ast), state);
+  }
+
+  networkdaysintl(ast, state) {
+    return super.networkdaysintl(defaultWeekend(ast), state);
+  }
 }
-ExcelYearfracPlugin.implementedFunctions = { YEARFRAC: DateTimePlugin.implementedFunctions.YEARFRAC };
+ExcelYearfracPlugin.implementedFunctions = { YEARFRAC: DateTimePlugin.implementedFunctions.YEARFRAC,
+  'WORKDAY.INTL': DateTimePlugin.implementedFunctions['WORKDAY.INTL'],
+  'NETWORKDAYS.INTL': DateTimePlugin.implementedFunctions['NETWORKDAYS.INTL'] };
 
 const translations = { enGB: Object.fromEntries(Object.keys(ExcelBondPlugin.implementedFunctions).map((k) => [k, k])) };
 
-module.exports = { plugins: [[ExcelBondPlugin, translations], [ExcelYearfracPlugin, { enGB: { YEARFRAC: 'YEARFRAC' } }]] };
+module.exports = { plugins: [[ExcelBondPlugin, translations], [ExcelYearfracPlugin,
+  { enGB: { YEARFRAC: 'YEARFRAC', 'WORKDAY.INTL': 'WORKDAY.INTL', 'NETWORKDAYS.INTL': 'NETWORKDAYS.INTL' } }]] };

@@ -111,6 +111,87 @@ ExcelStatsPlugin.implementedFunctions = {
   PROB: { method: 'prob', parameters: [R, R, N, opt] },
 };
 
-const translations = { enGB: Object.fromEntries(Object.keys(ExcelStatsPlugin.implementedFunctions).map((k) => [k, k])) };
+const { StatisticalPlugin } = require(path.join(base, 'interpreter', 'plugin', 'StatisticalPlugin.js'));
+const jstat = require(path.join(base, 'interpreter', 'plugin', '3rdparty', 'jstat', 'jstat.js'));
 
-module.exports = { plugins: [[ExcelStatsPlugin, translations]] };
+/** BETA.DIST over [A, B]: the density is divided by B - A (HyperFormula returned the density of the
+ * rescaled x, corpus closedxml functions-excel-2010.xlsx Sheet1 row 4); x may equal A or B; A = B is #NUM!. */
+class ExcelBetaDistPlugin extends StatisticalPlugin {
+  betadist(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('BETA.DIST'), (x, alpha, beta, cumulative, lo, hi) => {
+      if (x < lo || x > hi || lo === hi) return NUM('x outside [A, B]');
+      const z = (x - lo) / (hi - lo);
+      return cumulative ? jstat.beta.cdf(z, alpha, beta) : jstat.beta.pdf(z, alpha, beta) / (hi - lo);
+    });
+  }
+}
+ExcelBetaDistPlugin.implementedFunctions = { 'BETA.DIST': StatisticalPlugin.implementedFunctions['BETA.DIST'] };
+ExcelBetaDistPlugin.aliases = {}; // StatisticalPlugin's (NEGBINOMDIST, ...) are not this class's
+
+/** PERCENTRANK.INC / .EXC / PERCENTRANK: the rank of x among the numbers of the array (values below
+ * x over n - 1, or (below + 1) over n + 1 for .EXC), interpolated between neighbours when x is not
+ * among them, truncated to `significance` digits; x outside the data is #N/A. */
+function percentRank(data, x, significance, exclusive) {
+  const xs = values(data);
+  if (xs instanceof CellError) return xs;
+  const nums = xs.filter((v) => typeof v === 'number').sort((a, b) => a - b);
+  const n = nums.length;
+  const digits = Math.trunc(significance);
+  if (digits < 1) return NUM('significance below 1');
+  if (n === 0 || x < nums[0] || x > nums[n - 1]) return new CellError(ErrorType.NA, 'x outside the data');
+  const rank = (v) => {
+    const below = nums.filter((u) => u < v).length;
+    if (exclusive) return (below + 1) / (n + 1);
+    return n === 1 ? 1 : below / (n - 1);
+  };
+  let r;
+  if (nums.includes(x)) {
+    r = rank(x);
+  } else {
+    const hiIdx = nums.findIndex((u) => u > x);
+    const lo = nums[hiIdx - 1];
+    const hi = nums[hiIdx];
+    r = rank(lo) + (x - lo) / (hi - lo) * (rank(hi) - rank(lo));
+  }
+  const scale = 10 ** digits;
+  return Math.floor(r * scale * (1 + 1e-14)) / scale;
+}
+
+class ExcelPercentRankPlugin extends FunctionPlugin {
+  percentrankinc(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('PERCENTRANK.INC'), (d, x, sig) => percentRank(d, x, sig, false));
+  }
+
+  percentrankexc(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('PERCENTRANK.EXC'), (d, x, sig) => percentRank(d, x, sig, true));
+  }
+
+  /** MODE.MULT: every most frequent number (more than once), in order of first appearance, as a
+   * column; text, logical values and empty cells of ranges are skipped; none repeated is #N/A. */
+  modemult(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('MODE.MULT'), (...args) => {
+      const counts = new Map();
+      for (const arg of args) {
+        const xs = values(arg);
+        if (xs instanceof CellError) return xs;
+        for (const x of xs) if (typeof x === 'number') counts.set(x, (counts.get(x) || 0) + 1);
+      }
+      const best = Math.max(0, ...counts.values());
+      if (best < 2) return new CellError(ErrorType.NA, 'no repeated value');
+      return SimpleRangeValue.onlyValues([...counts].filter(([, c]) => c === best).map(([x]) => [x]));
+    });
+  }
+}
+const prParams = [R, N, { argumentType: A.NUMBER, defaultValue: 3 }];
+ExcelPercentRankPlugin.implementedFunctions = {
+  'PERCENTRANK.INC': { method: 'percentrankinc', parameters: prParams },
+  PERCENTRANK: { method: 'percentrankinc', parameters: prParams },
+  'PERCENTRANK.EXC': { method: 'percentrankexc', parameters: prParams },
+  'MODE.MULT': { method: 'modemult', parameters: [{ argumentType: A.ANY }], repeatLastArgs: 1, vectorizationForbidden: true },
+};
+
+const translations = { enGB: Object.fromEntries(Object.keys(ExcelStatsPlugin.implementedFunctions).map((k) => [k, k])) };
+const names = (p) => ({ enGB: Object.fromEntries(Object.keys(p.implementedFunctions).map((k) => [k, k])) });
+
+module.exports = { plugins: [[ExcelStatsPlugin, translations], [ExcelBetaDistPlugin, names(ExcelBetaDistPlugin)],
+  [ExcelPercentRankPlugin, names(ExcelPercentRankPlugin)]] };
