@@ -17,7 +17,7 @@ const PREFIX_RE = /^(_xlfn\.|_xlws\.|_xludf\.)+/i;
 const FOREIGN_ERRORS = new Set(['#NULL!', '#CALC!', '#GETTING_DATA']);
 const SINGLE_CELL_RE = /^\s*(?:(?:'(?:[^']|'')+'|[A-Za-z0-9_.]+)!)?\$?[A-Za-z]{1,3}\$?\d+\s*$/;
 const PLAIN_REF_RE = /^\s*(?:(?:'(?:[^']|'')+'|[A-Za-z0-9_.]+)!)?\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?\s*$/;
-const NUMERIC_ARG_RE = /^\s*[-+]?\s*\d+(\.\d+)?\s*$/;
+const NUMERIC_ARG_RE = /^\s*[-+]?\s*\d+\s*$/;
 
 /** Build the rewrite context of one workbook. */
 function makeContext(sheetNames, tableList, lastRow, lastCol) {
@@ -340,8 +340,10 @@ function rewriteOffset(toks) {
     const open = T.nextSig(toks, i);
     if (!(open < toks.length && toks[open].v === '(')) continue;
     const args = splitArgs(toks, open);
-    // HyperFormula's own OFFSET only takes one literal cell and literal numbers.
-    if (!SINGLE_CELL_RE.test(args[0] || '') || args.slice(1).some((a) => !NUMERIC_ARG_RE.test(a))) {
+    // HyperFormula's own OFFSET only takes one literal cell, literal integer offsets and sizes >= 1;
+    // Excel truncates fractions and takes negative sizes, which XLOFFSET does.
+    const literal = args.slice(1).every((a, k) => NUMERIC_ARG_RE.test(a) && (k < 2 || Number(a.replace(/\s/g, '')) >= 1));
+    if (!SINGLE_CELL_RE.test(args[0] || '') || !literal) {
       toks[i] = { t: 'id', v: 'XLOFFSET' };
     }
   }

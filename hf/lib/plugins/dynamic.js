@@ -140,7 +140,8 @@ function offsetArea(plugin, ast, state) {
     if (v instanceof CellError) return { error: v };
     const n = toNumber(v);
     if (Number.isNaN(n)) return { error: new CellError(ErrorType.VALUE, 'OFFSET argument is not a number') };
-    nums.push(Math.trunc(n));
+    // Excel truncates; a fractional size under 1 (0.9) still counts as one row/column.
+    nums.push(i >= 3 && n !== 0 && Math.abs(n) < 1 ? Math.sign(n) : Math.trunc(n));
   }
   const [dr, dc] = [nums[0] ?? 0, nums[1] ?? 0];
   const h = nums[2] ?? (base.r2 - base.r1 + 1);

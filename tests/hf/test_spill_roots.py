@@ -1,0 +1,46 @@
+"""OFFSET with fractional / negative / zero literal arguments, evaluated by the real engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from hf.client import NodeEngine
+from hf.protocol import EngineBook, EngineSheet
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[NodeEngine]:
+    with NodeEngine(call_timeout=60) as eng:
+        yield eng
+
+
+# Data!A1:D5: A1 = 1, B1 = 2, ... (row r, column c) = 10 * r + c.
+DATA = [(r, c, 10 * r + c) for r in range(1, 6) for c in range(1, 5)]
+
+
+def calc(engine: NodeEngine, formula: str, row: int = 10, col: int = 8) -> tuple[str, object]:
+    """Evaluate *formula* at (row, col) of sheet Data; (kind, number or text)."""
+    engine.load(EngineBook(sheets=[EngineSheet("Data", DATA + [(row, col, formula)])]))
+    v = engine.read([("Data", row, col)])[0]
+    return v.kind, v.number if v.kind in ("number", "bool") else v.text
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=OFFSET(C4,-2.3,-1.8)", 22.0),                     # offsets truncate toward zero: C4 -> B2
+    ("=OFFSET(C4,-2,-1)", 22.0),                         # negative integer offsets: HyperFormula's own
+    ("=SUM(OFFSET(A1,1,1,2,2.7))", 22 + 23 + 32 + 33),   # width 2.7 -> 2
+    ("=SUM(OFFSET(A1,1,1,2.2,0.9))", 22 + 32),           # a size in (0, 1) still counts one column
+    ("=SUM(OFFSET(A1,1,1,2,0))", "#REF!"),               # a zero size is #REF!
+    ("=SUM(OFFSET(A5,0,0,-3,1))", 31 + 41 + 51),         # a negative height counts upwards
+    ("=SUM(OFFSET(A1,0,0,1,1))", 11.0),
+])
+def test_offset_literal_arguments(engine: NodeEngine, formula: str, expected: object) -> None:
+    kind, value = calc(engine, formula)
+    if isinstance(expected, str):
+        assert (kind, value) == ("error", expected)
+    else:
+        assert kind == "number"
+        assert value == pytest.approx(expected)
+
