@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from hf.client import NodeEngine
+from hf.client import NodeEngine, Text
 from hf.protocol import EngineBook, EngineSheet
 
 
@@ -38,6 +38,35 @@ def calc(engine: NodeEngine, formula: str, row: int = 10, col: int = 8) -> tuple
 ])
 def test_offset_literal_arguments(engine: NodeEngine, formula: str, expected: object) -> None:
     kind, value = calc(engine, formula)
+    if isinstance(expected, str):
+        assert (kind, value) == ("error", expected)
+    else:
+        assert kind == "number"
+        assert value == pytest.approx(expected)
+
+
+# Data sheet for dynamic references: A1 = "7" (text), B1 = 5, C1 = TRUE, D1 = "x".
+def calc_row(engine: NodeEngine, formula: str) -> tuple[str, object]:
+    cells = [(1, 1, Text("7")), (1, 2, 5), (1, 3, True), (1, 4, Text("x")), (3, 8, formula)]
+    engine.load(EngineBook(sheets=[EngineSheet("Data", cells)]))
+    v = engine.read([("Data", 3, 8)])[0]
+    return v.kind, v.number if v.kind in ("number", "bool") else v.text
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ('=SUM(INDIRECT("A1"))', 0.0),                       # a one-cell reference: its text is ignored
+    ('=SUM(INDIRECT("A1"),INDIRECT("B1"))', 5.0),
+    ("=SUM(OFFSET($A$1:$D$1,0,3,1,1))", 0.0),            # as SUM(D1), not SUM("x")
+    ("=SUM(OFFSET(A1,0,2),2)", 2.0),                     # a logical in a cell is ignored too
+    ('=COUNT(INDIRECT("A1"),OFFSET(A1,0,B1-4))', 1.0),
+    ('=MAX(INDIRECT("D1"),OFFSET(A1,0,1))', 5.0),
+    ('=SUM(INDIRECT("Z1"))', 0.0),
+    ('=SUM(INDIRECT("A1:B1"))', 5.0),
+    ('=SUM("7",1)', 8.0),                                # typed text still counts
+    ('=SUM(INDIRECT("no such"))', "#REF!"),              # an error passes through
+])
+def test_aggregation_over_dynamic_one_cell_reference(engine: NodeEngine, formula: str, expected: object) -> None:
+    kind, value = calc_row(engine, formula)
     if isinstance(expected, str):
         assert (kind, value) == ("error", expected)
     else:

@@ -215,6 +215,39 @@ function patchRowColumn() {
 }
 patchRowColumn();
 
+/**
+ * SUM(OFFSET(A1:F1,0,0,1,1)) / SUM(INDIRECT("A2")): a dynamic reference to one cell is still a
+ * reference, so SUM, PRODUCT, COUNT, MAX... ignore its text or logical value as they do for a
+ * written A2 (HyperFormula's aggregation read the plugin's scalar as a typed value: #VALUE!, or
+ * "7" as 7). The one-cell value is handed to HyperFormula's reduce as if it came from a cell reference.
+ */
+function patchAggregation() {
+  const base = require('path').dirname(require.resolve('hyperformula'));
+  const { NumericAggregationPlugin } = require(require('path').join(base, 'interpreter', 'plugin', 'NumericAggregationPlugin.js'));
+  if (NumericAggregationPlugin.prototype.xlDynamicRefs) return;
+  const reduce = NumericAggregationPlugin.prototype.reduce;
+  NumericAggregationPlugin.prototype.reduce = function reduceWithDynamicRefs(args, state, ...rest) {
+    let values = null;
+    const mapped = args.map((arg) => {
+      let ast = arg;
+      while (ast && ast.type === 'PARENTHESIS') ast = ast.expression;
+      if (!ast || ast.type !== 'FUNCTION_CALL' || (ast.procedureName !== 'INDIRECT' && ast.procedureName !== 'XLOFFSET')) return arg;
+      const value = this.evaluateAst(arg, state);
+      if (value instanceof SimpleRangeValue) return arg; // a range: HyperFormula already reads it as one
+      values = values || new Map();
+      const node = { type: 'CELL_REFERENCE', xlDynamicValue: true };
+      values.set(node, value);
+      return node;
+    });
+    if (!values) return reduce.call(this, args, state, ...rest);
+    const self = Object.create(this);
+    self.evaluateAst = (ast, st) => (values.has(ast) ? values.get(ast) : this.evaluateAst(ast, st));
+    return reduce.call(self, mapped, state, ...rest);
+  };
+  NumericAggregationPlugin.prototype.xlDynamicRefs = true;
+}
+patchAggregation();
+
 DynamicRefPlugin.prototype.indirect = guarded(DynamicRefPlugin.prototype.indirect);
 DynamicRefPlugin.prototype.xloffset = guarded(DynamicRefPlugin.prototype.xloffset);
 
