@@ -73,3 +73,28 @@ def test_aggregation_over_dynamic_one_cell_reference(engine: NodeEngine, formula
         assert kind == "number"
         assert value == pytest.approx(expected)
 
+
+# LOOKUP table: A1:A5 = 0..4, B1:B5 = a, e, i, o, u, C1:D5 = 10 * row + column; F1 empty.
+LOOKUP_CELLS = ([(r, 1, r - 1) for r in range(1, 6)] + [(r, 2, Text(t)) for r, t in enumerate("aeiou", 1)]
+                + [(r, c, 10 * r + c) for r in range(1, 6) for c in (3, 4)])
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=LOOKUP(F1,A1:B5)", "a"),                          # an empty key is looked up as 0
+    ("=LOOKUP(F1,A1:A5,B1:B5)", "a"),
+    ("=LOOKUP(2,A1:B5,B1:B5)", "i"),                     # a 2-D lookup vector: its first column
+    ("=LOOKUP(2,A1:B5,C1:C5)", 33.0),
+    ("=LOOKUP(2,A1:B5,C1:D5)", "#N/A"),                  # a 2-D result vector is #N/A
+    ("=LOOKUP(3.5,A1:A5,B1:B5)", "o"),
+    ("=LOOKUP(2,A1:B5)", "i"),                           # the array form: first column, last column
+    ('=LOOKUP("b",B1:B5,A1:A5)', 0.0),
+])
+def test_lookup_vector_forms(engine: NodeEngine, formula: str, expected: object) -> None:
+    engine.load(EngineBook(sheets=[EngineSheet("Data", LOOKUP_CELLS + [(8, 8, formula)])]))
+    v = engine.read([("Data", 8, 8)])[0]
+    if expected == "#N/A":
+        assert (v.kind, v.text) == ("error", "#N/A")
+    elif isinstance(expected, str):
+        assert (v.kind, v.text) == ("text", expected)
+    else:
+        assert (v.kind, v.number) == ("number", expected)

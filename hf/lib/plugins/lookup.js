@@ -78,19 +78,19 @@ class ExcelLookupPlugin extends FunctionPlugin {
   lookup(ast, state) {
     return this.runFunction(ast.args, state, this.metadata('LOOKUP'), (key, vec, res) => {
       key = IV.getRawValue(key);
-      let search;
+      if (key === IV.EmptyValue) key = 0; // an empty key cell is looked up as 0
+      const data = rows(vec);
+      const h = data.length;
+      const w = h ? data[0].length : 0;
+      // A 2-D lookup range is searched along its first row when wider than tall, else its first column.
+      const search = w > h ? data[0] : data.map((r) => r[0]);
       let result;
       if (res !== undefined) {
-        search = flat(vec);
+        const out = rows(res);
+        if (out.length > 1 && out[0].length > 1) return NA(); // the result vector must be one row or column
         result = flat(res);
       } else {
-        const data = rows(vec);
-        const h = data.length;
-        const w = h ? data[0].length : 0;
-        if (w > h) { search = data[0]; result = data[h - 1]; } else {
-          search = data.map((r) => r[0]);
-          result = data.map((r) => r[w - 1]);
-        }
+        result = w > h ? data[h - 1] : data.map((r) => r[w - 1]);
       }
       const i = approxIndex(search, key);
       if (i < 0 || i >= result.length) return NA();
