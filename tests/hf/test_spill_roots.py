@@ -98,3 +98,17 @@ def test_lookup_vector_forms(engine: NodeEngine, formula: str, expected: object)
         assert (v.kind, v.text) == ("text", expected)
     else:
         assert (v.kind, v.number) == ("number", expected)
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=PRODUCT(F1)", 0.0),                               # no numbers at all: 0, not 1
+    ("=PRODUCT(B1:B5)", 0.0),                            # text in a range is no number either
+    ('=PRODUCT(INDIRECT("B2"))', 0.0),
+    ("=PRODUCT(A2)", 1.0),                               # the number 1 is still 1
+    ("=PRODUCT(F1,B1:B5,A3)", 2.0),
+    ("=PRODUCT(TRUE)", 1.0),                             # a typed logical is a number here
+])
+def test_product_of_no_numbers(engine: NodeEngine, formula: str, expected: float) -> None:
+    engine.load(EngineBook(sheets=[EngineSheet("Data", LOOKUP_CELLS + [(8, 8, formula)])]))
+    v = engine.read([("Data", 8, 8)])[0]
+    assert (v.kind, v.number) == ("number", expected)

@@ -215,6 +215,20 @@ ExcelGcdLcmPlugin.implementedFunctions = {
   LCM: { method: 'lcm', parameters: [{ argumentType: A.ANY }], repeatLastArgs: 1 },
 };
 
+/** Excel's PRODUCT of no numbers (empty cells, text in references) is 0; HyperFormula's is 1. */
+function patchProduct() {
+  const { NumericAggregationPlugin } = require(require('path').join(require('path').dirname(require.resolve('hyperformula')),
+    'interpreter', 'plugin', 'NumericAggregationPlugin.js'));
+  if (NumericAggregationPlugin.prototype.xlEmptyProduct) return;
+  const doProduct = NumericAggregationPlugin.prototype.doProduct;
+  NumericAggregationPlugin.prototype.doProduct = function doProductOfNothing(args, state) {
+    const value = doProduct.call(this, args, state);
+    return value === 1 && this.doCount(args, state) === 0 ? 0 : value;
+  };
+  NumericAggregationPlugin.prototype.xlEmptyProduct = true;
+}
+patchProduct();
+
 const translations = { enGB: Object.fromEntries(Object.keys(ExcelMathPlugin.implementedFunctions).map((k) => [k, k])) };
 
 module.exports = { plugins: [[ExcelMathPlugin, translations], [ExcelGcdLcmPlugin, { enGB: { GCD: 'GCD', LCM: 'LCM' } }], [ExcelRomanPlugin, { enGB: { ROMAN: 'ROMAN', ARABIC: 'ARABIC' } }]] };
