@@ -37,7 +37,7 @@ const ANALYSIS_TOOLPAK = `ACCRINT ACCRINTM AMORDEGRC AMORLINC BESSELI BESSELJ BE
 
 // Functions whose single-cell references read as one-cell ranges (HyperFormula's others already
 // ignore text and logical values there, or, like the A functions, count them on purpose).
-const REFERENCES_AS_RANGES = ['AVEDEV', 'DEVSQ', 'GEOMEAN', 'HARMEAN', 'MEDIAN', 'SKEW', 'SKEW.P'];
+const REFERENCES_AS_RANGES = ['AVEDEV', 'DEVSQ', 'GEOMEAN', 'HARMEAN', 'KURT', 'MEDIAN', 'SKEW', 'SKEW.P'];
 
 let patched = false;
 

@@ -49,6 +49,10 @@ class ExcelInfoPlugin extends FunctionPlugin {
   }
 
   type(ast, state) {
+    if (ast.args.length === 1) { // a range or array of several values is type 64 (the parameter's
+      const value = this.evaluateAst(ast.args[0], state); // SCALAR coercion would pick one value)
+      if (value instanceof SimpleRangeValue && value.width() * value.height() > 1) return 64;
+    }
     return this.runFunction(ast.args, state, this.metadata('TYPE'), (v) => {
       if (v instanceof SimpleRangeValue) return v.width() * v.height() > 1 ? 64 : this.typeOf(v.data[0][0]);
       return this.typeOf(v);
@@ -95,7 +99,7 @@ class ExcelInfoPlugin extends FunctionPlugin {
 const S = { argumentType: A.SCALAR };
 ExcelInfoPlugin.implementedFunctions = {
   'ERROR.TYPE': { method: 'errortype', parameters: [S] },
-  TYPE: { method: 'type', parameters: [S] }, // SCALAR: the only type that passes errors in
+  TYPE: { method: 'type', parameters: [S], vectorizationForbidden: true }, // SCALAR: the only type that passes errors in
   VALUETOTEXT: { method: 'valuetotext', parameters: [S, { argumentType: A.NUMBER, defaultValue: 0 }] },
   DOLLAR: { method: 'dollar', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER, defaultValue: 2 }] },
   FIXED: { method: 'fixed', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER, defaultValue: 2 },

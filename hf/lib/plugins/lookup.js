@@ -1,6 +1,6 @@
 'use strict';
 // Lookup and statistics functions HyperFormula 3.5 lacks: LOOKUP, RANK(.EQ/.AVG), AVERAGEIFS,
-// MODE(.SNGL), FORECAST(.LINEAR), INTERCEPT.
+// MODE(.SNGL), FORECAST(.LINEAR), INTERCEPT, KURT.
 
 const path = require('path');
 const { FunctionPlugin, FunctionArgumentType, CellError, ErrorType, SimpleRangeValue } = require('hyperformula');
@@ -177,6 +177,22 @@ class ExcelLookupPlugin extends FunctionPlugin {
     });
   }
 
+  /** KURT: sample excess kurtosis (Microsoft's formula); fewer than 4 values or no spread is #DIV/0!. */
+  kurt(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('KURT'), (...args) => {
+      const xs = this.arithmeticHelper.coerceNumbersExactRanges(args);
+      if (xs instanceof CellError) return xs;
+      const n = xs.length;
+      if (n < 4) return new CellError(ErrorType.DIV_BY_ZERO, 'fewer than 4 values');
+      const mean = xs.reduce((a, x) => a + x, 0) / n;
+      const m2 = xs.reduce((a, x) => a + (x - mean) ** 2, 0);
+      const s = Math.sqrt(m2 / (n - 1));
+      if (s === 0) return new CellError(ErrorType.DIV_BY_ZERO, 'no spread');
+      const m4 = xs.reduce((a, x) => a + ((x - mean) / s) ** 4, 0);
+      return n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * m4 - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3));
+    });
+  }
+
   intercept(ast, state) {
     return this.runFunction(ast.args, state, this.metadata('INTERCEPT'), (ys, xs) => {
       const fit = linearFit(ys, xs);
@@ -221,6 +237,7 @@ ExcelLookupPlugin.implementedFunctions = {
   FORECAST: { method: 'forecast', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.RANGE }, { argumentType: A.RANGE }] },
   'FORECAST.LINEAR': { method: 'forecast', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.RANGE }, { argumentType: A.RANGE }] },
   INTERCEPT: { method: 'intercept', parameters: [{ argumentType: A.RANGE }, { argumentType: A.RANGE }] },
+  KURT: { method: 'kurt', parameters: [{ argumentType: A.ANY }], repeatLastArgs: 1 },
 };
 
 class AverageIfsPlugin extends ConditionalAggregationPlugin {
