@@ -105,6 +105,20 @@ CASES: list[tuple[str, object]] = [
     ("=INDEX(_xlfn.MODE.MULT({1,2,3,4,3,2,1,2,3,5,6,1}),3)", 3.0), ("=_xlfn.MODE.MULT({1,2,3})", "#N/A"),
     ("=WORKDAY.INTL(41709,24,,{41714,41733,41718,41640})", 41745.0),
     ("=NETWORKDAYS.INTL(DATE(2006,1,1),DATE(2006,1,31),)", 22.0),
+    # distributions to full precision: the workbook compares with ROUND(...,12) (closedxml
+    # functions-excel-2010.xlsx Sheet1 C3, C4, C6, C17, C26, C28, C68, C69; ironcalc STATISTICAL/GAMMA.xlsx)
+    ("=_xlfn.BETA.DIST(2,2/15,2/15,1,1,6)", pytest.approx(0.422848132802469, rel=1e-13)),
+    ("=_xlfn.BETA.DIST(2,2/15,2/15,0,1,6)", pytest.approx(0.0668888421920616, rel=1e-13)),
+    ("=_xlfn.BINOM.DIST(20/15,44,2/15,1)", pytest.approx(0.0143175966847769, rel=1e-13)),
+    ("=_xlfn.CONFIDENCE.T(2/15,6.6,44)", pytest.approx(1.52236112511945, rel=1e-13)),
+    ("=_xlfn.F.DIST.RT(2,5,6)", pytest.approx(0.211674327499376, rel=1e-13)),
+    ("=_xlfn.F.INV.RT(2/15,5,6)", pytest.approx(2.65289925968912, rel=1e-13)),
+    ("=_xlfn.T.INV(2/15,5)", pytest.approx(-1.24984978826526, rel=1e-13)),
+    ("=_xlfn.T.INV.2T(2/15,6)", pytest.approx(1.73552173106792, rel=1e-13)),
+    ("=_xlfn.GAMMA(2.5)", pytest.approx(1.329340388179137, rel=1e-14)),
+    ("=_xlfn.GAMMA(-3.75)", pytest.approx(0.26786612886141664, rel=1e-14)),
+    ("=_xlfn.GAMMA(-1.5)", pytest.approx(2.3632718012073544, rel=1e-14)), ("=_xlfn.GAMMA(5)", 24.0),
+    ("=_xlfn.GAMMA(0)", "#NUM!"), ("=_xlfn.GAMMA(-2)", "#NUM!"),
     # documentation examples
     ("=INDEX(LINEST({1;9;5;7},{0;4;2;3}),1,1)", 2.0), ("=INDEX(LINEST({1;9;5;7},{0;4;2;3}),1,2)", 1.0),
     ("=SUM(TREND({133890;135000;135790;137300;138130;139100;139900;141120;141890;143230;144000;145290},"

@@ -9,6 +9,7 @@ const base = path.dirname(require.resolve('hyperformula'));
 const IV = require(path.join(base, 'interpreter', 'InterpreterValue.js'));
 
 const A = FunctionArgumentType;
+require('./distributions').apply(); // full-precision jStat distributions (see distributions.js)
 const NUM = (m) => new CellError(ErrorType.NUM, m);
 
 /** Values of a range or scalar, row-major; the first error found is returned instead. */
