@@ -44,6 +44,7 @@ function applyPatches() {
   patchFindSearch();
   patchDateZero();
   patchChoose();
+  patchXlookup();
   arithmetic.coerceComplexToString = complexToText;
   const parse = ArithmeticHelper.prototype.coerceStringToComplex;
   // Excel writes exponents as E-05; HyperFormula's complex parser only knows e-05.
@@ -229,6 +230,46 @@ function patchChoose() {
       const i = Math.trunc(selector);
       if (i < 1 || i > values.length) return new CellError(ErrorType.VALUE, 'CHOOSE index out of range');
       return values[i - 1];
+    });
+  };
+}
+
+/** XLOOKUP searches as XMATCH does (plugins/xmatch.js: types ordered, the binary search modes a
+ * binary search, an empty lookup value after everything; HyperFormula looked an empty cell up as 0
+ * and searched within one type). The rest is HyperFormula's XLOOKUP. */
+function patchXlookup() {
+  const { LookupPlugin } = require(path.join(base, 'interpreter', 'plugin', 'LookupPlugin.js'));
+  const { getRawValue } = require(path.join(base, 'interpreter', 'InterpreterValue.js'));
+  const { xmatch } = require('./plugins/xmatch');
+  LookupPlugin.prototype.xlookup = function xlookup(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('XLOOKUP'), (key, lookupArg, returnArg, notFound, matchMode, searchMode) => {
+      matchMode = Math.trunc(matchMode);
+      searchMode = Math.trunc(searchMode);
+      if (![0, -1, 1, 2].includes(matchMode) || ![1, -1, 2, -2].includes(searchMode)) {
+        return new CellError(ErrorType.VALUE, 'bad match_mode or search_mode');
+      }
+      const lookup = lookupArg instanceof SimpleRangeValue ? lookupArg : SimpleRangeValue.fromScalar(lookupArg);
+      const result = returnArg instanceof SimpleRangeValue ? returnArg : SimpleRangeValue.fromScalar(returnArg);
+      const vertical = lookup.width() === 1 && result.height() === lookup.height();
+      const horizontal = lookup.height() === 1 && result.width() === lookup.width();
+      if (!vertical && !horizontal) return new CellError(ErrorType.VALUE, 'lookup and return arrays do not match');
+      const raw = getRawValue(key);
+      let position;
+      if (matchMode === 0 && Math.abs(searchMode) === 1 && lookup.range !== undefined &&
+          (typeof raw === 'number' || typeof raw === 'string')) { // HyperFormula's indexed exact search
+        const options = { ordering: 'none', ifNoMatch: 'returnNotFound', returnOccurrence: searchMode < 0 ? 'last' : 'first' };
+        const index = (vertical ? this.columnSearch : this.rowSearch).find(raw, lookup, options);
+        position = index < 0 ? new CellError(ErrorType.NA, 'no match') : index + 1;
+      } else {
+        position = xmatch(raw, lookup.valuesFromTopLeftCorner().map(getRawValue), matchMode, searchMode);
+      }
+      if (position instanceof CellError) {
+        if (position.type !== ErrorType.NA) return position;
+        return notFound == ErrorType.NA ? new CellError(ErrorType.NA, 'no match') : notFound; // eslint-disable-line eqeqeq
+      }
+      const i = position - 1;
+      const values = vertical ? [result.data[i]] : result.data.map((row) => [row[i]]);
+      return SimpleRangeValue.onlyValues(values.map((row) => row.map((v) => (v === EmptyValue ? 0 : v))));
     });
   };
 }
