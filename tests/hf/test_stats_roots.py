@@ -119,6 +119,13 @@ CASES: list[tuple[str, object]] = [
     ("=_xlfn.GAMMA(-3.75)", pytest.approx(0.26786612886141664, rel=1e-14)),
     ("=_xlfn.GAMMA(-1.5)", pytest.approx(2.3632718012073544, rel=1e-14)), ("=_xlfn.GAMMA(5)", 24.0),
     ("=_xlfn.GAMMA(0)", "#NUM!"), ("=_xlfn.GAMMA(-2)", "#NUM!"),
+    # ROUND on decimal digits: Excel's ROUND(L22,12)=ROUND(L33,12) is TRUE with both 939.0138241923374
+    # (closedxml functions-excel-2010.xlsx Sheet2 L44), where scaling the double gave ...338;
+    # documentation examples
+    ("=ROUND(939.0138241923374,12)", pytest.approx(939.013824192337, rel=1e-16)),
+    ("=ROUND(939.0138241923374,12)=ROUND(939.013824192337,12)", True),
+    ("=ROUND(2.15,1)", 2.2), ("=ROUND(2.149,1)", 2.1), ("=ROUND(-1.475,2)", -1.48), ("=ROUND(21.5,-1)", 20.0),
+    ("=ROUND(626.3,-3)", 1000.0), ("=ROUND(1.98,-1)", 0.0), ("=ROUND(-50.55,-2)", -100.0),
     # documentation examples
     ("=INDEX(LINEST({1;9;5;7},{0;4;2;3}),1,1)", 2.0), ("=INDEX(LINEST({1;9;5;7},{0;4;2;3}),1,2)", 1.0),
     ("=SUM(TREND({133890;135000;135790;137300;138130;139100;139900;141120;141890;143230;144000;145290},"

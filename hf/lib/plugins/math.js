@@ -83,7 +83,31 @@ ExcelRomanPlugin.implementedFunctions = {
     { argumentType: A.NOERROR, optionalArg: true, defaultValue: 0 }] },
 };
 
+/** ROUND on the number's decimal digits (its shortest round-trip text), half away from zero, as
+ * Excel rounds what it shows: ROUND(939.0138241923374,12) is 939.013824192337 and ROUND(1.005,2)
+ * 1.01, where scaling the double (HyperFormula) rounded 939013824192337.4 as the binary ...337.5
+ * (corpus closedxml functions-excel-2010.xlsx Sheet2 row 44). */
+function roundDecimal(x, places) {
+  if (!Number.isFinite(x) || x === 0) return x;
+  const p = Math.trunc(places);
+  const m = /^(\d+)(?:\.(\d*))?(?:e([+-]\d+))?$/.exec(String(Math.abs(x)));
+  if (!m) return x;
+  const digits = m[1] + (m[2] || '');
+  const point = m[1].length + (m[3] ? parseInt(m[3], 10) : 0); // digits before the decimal point
+  const keep = point + p;
+  if (keep >= digits.length) return x;
+  if (keep < 0) return 0;
+  const up = digits.charCodeAt(keep) >= 53; // '5'
+  const kept = BigInt(digits.slice(0, keep) || '0') + (up ? 1n : 0n);
+  const r = parseFloat(`${kept}e${point - keep}`);
+  return x < 0 ? -r : r;
+}
+
 class ExcelMathPlugin extends FunctionPlugin {
+  round(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('ROUND'), roundDecimal);
+  }
+
   floor(ast, state) {
     return this.runFunction(ast.args, state, this.metadata('FLOOR'), floorXl);
   }
@@ -141,6 +165,7 @@ const two = [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER }];
 const opt = [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER, defaultValue: 1 }];
 const mathArgs = [...opt, { argumentType: A.NUMBER, defaultValue: 0 }];
 ExcelMathPlugin.implementedFunctions = {
+  ROUND: { method: 'round', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER, defaultValue: 0 }] },
   FLOOR: { method: 'floor', parameters: two },
   CEILING: { method: 'ceiling', parameters: two },
   'FLOOR.MATH': { method: 'floormath', parameters: mathArgs },
