@@ -10,6 +10,7 @@ const X = require('./external');
 const { parseArea, formatArea } = require('./refs');
 const { quoteSheet } = require('./tokens');
 const { registerPlugins, nameTargets } = require('./plugins');
+const { setArrayCells } = require('./evalguard');
 
 const DYNAMIC_RE = /\b(INDIRECT|XLOFFSET)\s*\(/i;
 const SKIPPED_NAME_RE = /^_xlnm\._FilterDatabase$/i;
@@ -97,12 +98,13 @@ function toRaw(content, sheet, row, col, ctx, unsupported, dynamic) {
 }
 
 /** Dense row arrays per sheet, in protocol order. */
-function buildSheets(msg, ctx, unsupported, dynamic) {
+function buildSheets(msg, ctx, unsupported, dynamic, arrays = []) {
   const sheets = {};
   for (const s of msg.sheets) {
     const rows = [];
     for (const [row, col, content] of s.cells) {
       if (content === null || content === undefined || EMPTY_FORMULA_RE.test(content)) continue;
+      if (typeof content === 'string' && content.startsWith('{=')) arrays.push([s.name, row, col]);
       while (rows.length < row) rows.push([]);
       const r = rows[row - 1];
       while (r.length < col - 1) r.push(null);
@@ -132,7 +134,12 @@ function loadBook(msg) {
   const { accepted, rejected } = prepareNames(msg, ctx, config);
   const unsupported = new Map();
   const dynamic = [];
-  const sheets = buildSheets(msg, ctx, unsupported, dynamic);
+  const arrays = [];
+  const sheets = buildSheets(msg, ctx, unsupported, dynamic, arrays);
+  // HyperFormula numbers the sheets in the order of the object's keys (evalguard.js: array formulas
+  // keep their array size, other formulas are one cell as in legacy Excel).
+  const order = Object.keys(sheets);
+  setArrayCells(arrays.map(([s, r, c]) => ({ sheet: order.indexOf(s), row: r - 1, col: c - 1 })));
   const rejectedCells = [];
   let hf;
   try {

@@ -19,12 +19,15 @@ const { SimpleRangeValue } = require(path.join(base, 'SimpleRangeValue.js'));
 const { AstNodeType } = require(path.join(base, 'parser', 'index.js'));
 const { ScalarFormulaVertex } = require(path.join(base, 'DependencyGraph', 'FormulaVertex.js'));
 const { EmptyValue } = require(path.join(base, 'interpreter', 'InterpreterValue.js'));
+const { ArraySize, ArraySizePredictor } = require(path.join(base, 'ArraySize.js'));
 
 const { registerArrayFormula } = require('./plugins/arrayformula');
 
 const ENGINE_FAILURE_PREFIX = 'XLENGINE:';
 // Cells whose own evaluation threw, keyed sheetId|row|col (0-based, as HyperFormula addresses).
 const failedCells = new Set();
+// Array formula cells ('{=...}' on the wire) of the loaded workbook, keyed as failedCells.
+const arrayCells = new Set();
 
 let applied = false;
 
@@ -48,7 +51,30 @@ function applyEvalGuard() {
     }
   };
   patchErroredArrayRange();
+  patchLegacyArraySize();
   applied = true;
+}
+
+/**
+ * A non-array formula never spills in legacy Excel: =MMULT(A1:B2,C1:D2), ={1,2;3,4},
+ * =VLOOKUP(x,t,{2,3}) in one cell show the top-left value of their result (intersectReference).
+ * Array formulas ('{=...}', registered by book.js with setArrayCells; on the wire mostly
+ * XLARRAY(rows, cols, body), plugins/arrayformula.js) keep their size; any other cell formula
+ * HyperFormula predicts to be an array is made a one-cell formula, where it would have spilled over
+ * its neighbours or been #SPILL!.
+ */
+function patchLegacyArraySize() {
+  const original = ArraySizePredictor.prototype.checkArraySize;
+  ArraySizePredictor.prototype.checkArraySize = function checkLegacyArraySize(ast, formulaAddress) {
+    const size = original.call(this, ast, formulaAddress);
+    if (size.isScalar() || size.isRef) return size;
+    // names (sheet -1) and array formulas keep their size
+    if (!formulaAddress || !(formulaAddress.sheet >= 0) || arrayCells.has(failureKey(formulaAddress))) return size;
+    let top = ast;
+    while (top && top.type === AstNodeType.PARENTHESIS) top = top.expression;
+    if (top && top.type === AstNodeType.FUNCTION_CALL && top.procedureName === 'XLARRAY') return size;
+    return ArraySize.scalar();
+  };
 }
 
 /**
@@ -65,13 +91,20 @@ function intersectReference(value, state) {
   const x = value.xlReference;
   const { start, end } = value.range || (x ? { start: { sheet: x.sheet, row: x.r1, col: x.c1 },
     end: { sheet: x.sheet, row: x.r2, col: x.c2 } } : {});
-  if (!start) return value;
+  if (!start) return topLeft(value); // a computed array: legacy Excel shows its top-left value
   const at = state.formulaAddress;
   if (at.sheet === undefined || start.sheet !== end.sheet) return value;
   const row = start.row === end.row ? start.row : (at.row >= start.row && at.row <= end.row ? at.row : null);
   const col = start.col === end.col ? start.col : (at.col >= start.col && at.col <= end.col ? at.col : null);
   if (row === null || col === null) return new CellError(ErrorType.VALUE, 'implicit intersection misses the reference');
   const v = value.data[row - start.row][col - start.col];
+  return v === EmptyValue ? 0 : v;
+}
+
+function topLeft(value) {
+  const data = value.data;
+  if (!data || !data.length || !data[0].length) return value;
+  const v = data[0][0];
   return v === EmptyValue ? 0 : v;
 }
 
@@ -103,9 +136,15 @@ function isFailedCell(addr) {
   return failedCells.has(failureKey(addr));
 }
 
+/** The array formula cells of the workbook being built: HyperFormula addresses (sheet id, 0-based). */
+function setArrayCells(addresses) {
+  arrayCells.clear();
+  for (const a of addresses) arrayCells.add(failureKey(a));
+}
+
 /** Forget recorded failures (a new workbook is being loaded). */
 function resetFailures() {
   failedCells.clear();
 }
 
-module.exports = { applyEvalGuard, isFailedCell, resetFailures, ENGINE_FAILURE_PREFIX };
+module.exports = { applyEvalGuard, isFailedCell, resetFailures, setArrayCells, ENGINE_FAILURE_PREFIX };

@@ -112,3 +112,48 @@ def test_product_of_no_numbers(engine: NodeEngine, formula: str, expected: float
     engine.load(EngineBook(sheets=[EngineSheet("Data", LOOKUP_CELLS + [(8, 8, formula)])]))
     v = engine.read([("Data", 8, 8)])[0]
     assert (v.kind, v.number) == ("number", expected)
+
+
+def calc_block(engine: NodeEngine, cells: list, read: list[tuple[int, int]]) -> list:
+    engine.load(EngineBook(sheets=[EngineSheet("Data", LOOKUP_CELLS + cells)]))
+    out = []
+    for v in engine.read([("Data", r, c) for r, c in read]):
+        out.append(v.number if v.kind in ("number", "bool") else (v.kind, v.text))
+    return out
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("={1,2;3,4}", 1.0),                                 # a non-array formula shows the top-left value
+    ("=MMULT(C1:D2,C1:D2)", 13 * 13 + 14 * 23),
+    ("=VLOOKUP(2,A1:D5,{3,4})", 33.0),
+    ("=ISERR({1,2,3})", 0.0),
+    ("=C1:D2*2", "#VALUE!"),                             # a written range still intersects (row 8: misses)
+])
+def test_non_array_formula_never_spills(engine: NodeEngine, formula: str, expected: object) -> None:
+    # The cells right of and below the formula are occupied: a spill would be #SPILL!.
+    cells = [(8, 8, formula), (8, 9, 1), (9, 8, 1), (9, 9, 1)]
+    value, right = calc_block(engine, cells, [(8, 8), (8, 9)])
+    assert right == 1.0
+    if isinstance(expected, str):
+        assert value == ("error", expected)
+    else:
+        assert value == pytest.approx(expected)
+
+
+def test_non_array_formula_leaves_its_neighbours_empty(engine: NodeEngine) -> None:
+    value, right, below = calc_block(engine, [(8, 8, "={1,2;3,4}")], [(8, 8), (8, 9), (9, 8)])
+    assert value == 1.0
+    assert right == ("empty", None)                      # it did not spill
+    assert below == ("empty", None)
+
+
+def test_array_formula_still_fills_its_block(engine: NodeEngine) -> None:
+    cells = [(8, 8, "{=XLARRAY(2,2,{1,2;3,4})}")]
+    assert calc_block(engine, cells, [(8, 8), (8, 9), (9, 8), (9, 9)]) == [1.0, 2.0, 3.0, 4.0]
+
+
+
+def test_array_formula_without_block_still_spills(engine: NodeEngine) -> None:
+    cells = [(8, 8, "{={1,2;3,4}}"), (1, 8, "={5,6}")]        # the second one is a plain formula
+    assert calc_block(engine, cells, [(8, 8), (8, 9), (9, 8), (9, 9), (1, 8), (1, 9)]) == [
+        1.0, 2.0, 3.0, 4.0, 5.0, ("empty", None)]
