@@ -152,6 +152,11 @@ def test_array_formula_still_fills_its_block(engine: NodeEngine) -> None:
     assert calc_block(engine, cells, [(8, 8), (8, 9), (9, 8), (9, 9)]) == [1.0, 2.0, 3.0, 4.0]
 
 
+def test_binom_dist_range_intersects_a_range_argument(engine: NodeEngine) -> None:
+    # Row 3: A1:A5 (0..4) reads A3 = 2, as Excel's value parameter does (not the whole column).
+    assert calc_block(engine, [(3, 8, "=_xlfn.BINOM.DIST.RANGE(10,0.5,A1:A5)")], [(3, 8)]) == [
+        pytest.approx(45 / 1024)]
+
 
 def test_array_formula_without_block_still_spills(engine: NodeEngine) -> None:
     cells = [(8, 8, "{={1,2;3,4}}"), (1, 8, "={5,6}")]        # the second one is a plain formula
