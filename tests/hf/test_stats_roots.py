@@ -126,6 +126,18 @@ CASES: list[tuple[str, object]] = [
     ("=ROUND(939.0138241923374,12)=ROUND(939.013824192337,12)", True),
     ("=ROUND(2.15,1)", 2.2), ("=ROUND(2.149,1)", 2.1), ("=ROUND(-1.475,2)", -1.48), ("=ROUND(21.5,-1)", 20.0),
     ("=ROUND(626.3,-3)", 1000.0), ("=ROUND(1.98,-1)", 0.0), ("=ROUND(-50.55,-2)", -100.0),
+    # MDETERM / MINVERSE / MUNIT (formulas test.xlsx sheets CORE rows 27-32 and MATH & TRIG rows 41-47,
+    # ironcalc MUNIT_MDETERM_MINVERSE.xlsx, apache-poi MatrixFormulaEvalTestData.xlsx; documentation)
+    ("=MDETERM({3,6,1;1,1,0;3,10,2})", 1.0), ("=MDETERM({3,6;1,1})", -3.0), ("=MDETERM({1,3,8,5;1,3,6,1})", "#VALUE!"),
+    ("=MDETERM(_xlfn.MUNIT(3)*4)", 64.0), ("=MDETERM({1,2;3,4})", -2.0), ('=MDETERM({1,"a";3,4})', "#VALUE!"),
+    ("=MDETERM({1,2;3,#N/A})", "#N/A"), ("=MDETERM(A1)", "#VALUE!"),
+    ("=INDEX(MINVERSE({4,-1;2,0}),1,2)", 0.5), ("=INDEX(MINVERSE({4,-1;2,0}),2,1)", -1.0),
+    ("=INDEX(MINVERSE({1,2,3;2,5,6;7,8,9}),1,1)", 0.25), ("=SUM(MINVERSE({1,2,-1;3,4,-1;0,2,0}))", -0.5),
+    ("=SUM(MINVERSE({1,1;1,1}))", "#NUM!"), ("=MINVERSE({1,3,8,5;1,3,6,1})", "#VALUE!"),
+    ("=SUM(_xlfn.MUNIT(3))", 3.0), ("=_xlfn.MUNIT(1.7)", 1.0), ("=_xlfn.MUNIT(0.2)", "#VALUE!"),
+    ("=_xlfn.MUNIT(-1)", "#VALUE!"), ("=_xlfn.MUNIT(TRUE)", 1.0), ('=_xlfn.MUNIT("hola")', "#VALUE!"),
+    ("=_xlfn.MUNIT(1/0)", "#DIV/0!"), ("=SUM(_xlfn.MUNIT({1,2;3,4;7,8}))", 6.0),
+    ("=SUM(_xlfn.MUNIT({1,#NUM!;3,4;7,8}))", "#NUM!"),
     # documentation examples
     ("=INDEX(LINEST({1;9;5;7},{0;4;2;3}),1,1)", 2.0), ("=INDEX(LINEST({1;9;5;7},{0;4;2;3}),1,2)", 1.0),
     ("=SUM(TREND({133890;135000;135790;137300;138130;139100;139900;141120;141890;143230;144000;145290},"

@@ -11,6 +11,7 @@ const engineering = require('./engineering');
 const aggregate = require('./aggregate');
 const stats = require('./stats');
 const regression = require('./regression');
+const matrix = require('./matrix');
 const info = require('./info');
 const xmatch = require('./xmatch');
 const lookup = require('./lookup');
@@ -29,7 +30,7 @@ function registerPlugins() {
   require('../coerce').applyCoercion();
   HyperFormula.registerFunctionPlugin(dynamic.DynamicRefPlugin, dynamic.translations);
   HyperFormula.registerFunctionPlugin(functions.ExcelExtrasPlugin, functions.translations);
-  for (const [plugin, translations] of [...lookup.plugins, ...math.plugins, ...financial.plugins, ...text.plugins, ...engineering.plugins, ...aggregate.plugins, ...stats.plugins, ...regression.plugins, ...info.plugins, ...xmatch.plugins, ...match.plugins, ...locale.plugins, ...legacy.plugins, ...logical.plugins, ...reference.plugins]) HyperFormula.registerFunctionPlugin(plugin, translations);
+  for (const [plugin, translations] of [...lookup.plugins, ...math.plugins, ...financial.plugins, ...text.plugins, ...engineering.plugins, ...aggregate.plugins, ...stats.plugins, ...regression.plugins, ...matrix.plugins, ...info.plugins, ...xmatch.plugins, ...match.plugins, ...locale.plugins, ...legacy.plugins, ...logical.plugins, ...reference.plugins]) HyperFormula.registerFunctionPlugin(plugin, translations);
   require('../argrules').applyArgumentRules(HyperFormula);
   require('../criteria').applyCriteria();
   registered = true;
