@@ -32,6 +32,8 @@ INT IPMT ISBLANK ISERR ISERROR ISLOGICAL ISNA ISNONTEXT ISNUMBER ISPMT ISTEXT LE
 LOG10 LOWER MID MINUTE MOD MONTH NOT NPER ODD PI PMT POWER PPMT PROPER PV RADIANS RATE REPLACE
 REPT RIGHT ROUND ROUNDDOWN ROUNDUP SEARCH SECOND SIGN SIN SINH SLN SQRT SUBSTITUTE SYD TAN TANH
 TEXT TIME TIMEVALUE TRIM TRUNC UPPER VALUE VDB WEEKDAY YEAR
+BESSELI BESSELJ BESSELK BESSELY COMPLEX IMABS IMAGINARY IMARGUMENT IMCONJUGATE IMCOS IMCOSH IMCOT IMCSC
+IMCSCH IMDIV IMEXP IMLN IMLOG10 IMLOG2 IMPOWER IMREAL IMSEC IMSECH IMSIN IMSINH IMSQRT IMSUB IMTAN
 """.split())
 
 # Every parameter takes a reference whole (direct ranges are read whole, operator expressions
@@ -70,6 +72,20 @@ _POSITIONAL: dict[str, tuple[str, ...]] = {
     "RANK.EQ": ("V", "R", "V"),
     "RANK.AVG": ("V", "R", "V"),
     "NPV": ("V", "R"),
+    "DAVERAGE": ("R", "V", "R"),    # database, field, criteria
+    "DCOUNT": ("R", "V", "R"),
+    "DCOUNTA": ("R", "V", "R"),
+    "DGET": ("R", "V", "R"),
+    "DMAX": ("R", "V", "R"),
+    "DMIN": ("R", "V", "R"),
+    "DPRODUCT": ("R", "V", "R"),
+    "DSTDEV": ("R", "V", "R"),
+    "DSTDEVP": ("R", "V", "R"),
+    "DSUM": ("R", "V", "R"),
+    "DVAR": ("R", "V", "R"),
+    "DVARP": ("R", "V", "R"),
+    "XIRR": ("R", "R", "V"),     # values, dates, guess
+    "XNPV": ("V", "R", "R"),     # rate, values, dates
     "SINGLE": ("I",),
     # Reference-only parameters (the value of the cells is never read).
     "ROW": ("N",),

@@ -162,3 +162,19 @@ def test_array_formula_without_block_still_spills(engine: NodeEngine) -> None:
     cells = [(8, 8, "{={1,2;3,4}}"), (1, 8, "={5,6}")]        # the second one is a plain formula
     assert calc_block(engine, cells, [(8, 8), (8, 9), (9, 8), (9, 9), (1, 8), (1, 9)]) == [
         1.0, 2.0, 3.0, 4.0, 5.0, ("empty", None)]
+
+
+@pytest.mark.parametrize(("formula", "row", "expected"), [
+    ("=IMABS(C1:C5)", 3, 33.0),                          # value parameters: the formula's row of the range
+    ("=IMABS(C1:C5)", 8, "#VALUE!"),                     # ...and #VALUE! when the row misses it
+    ('=IMREAL(C1:C5&"+2i")', 2, 23.0),
+    ("=BESSELJ(A1:A5,0)", 1, 1.0),                       # A1 = 0: J0(0) = 1
+    ("=DSUM(A1:B5,C1:D1,A1:A2)", 8, "#VALUE!"),          # a database field range misses row 8
+    ("=XNPV(A1:A5,C1:C2,D1:D2)", 8, "#VALUE!"),
+])
+def test_value_parameters_intersect(engine: NodeEngine, formula: str, row: int, expected: object) -> None:
+    (value,) = calc_block(engine, [(row, 8, formula)], [(row, 8)])
+    if isinstance(expected, str):
+        assert value == ("error", expected)
+    else:
+        assert value == pytest.approx(expected)
