@@ -126,6 +126,16 @@ CASES: list[tuple[str, object]] = [
     ("=ROUND(939.0138241923374,12)=ROUND(939.013824192337,12)", True),
     ("=ROUND(2.15,1)", 2.2), ("=ROUND(2.149,1)", 2.1), ("=ROUND(-1.475,2)", -1.48), ("=ROUND(21.5,-1)", 20.0),
     ("=ROUND(626.3,-3)", 1000.0), ("=ROUND(1.98,-1)", 0.0), ("=ROUND(-50.55,-2)", -100.0),
+    # TRUNC / ROUNDDOWN / ROUNDUP on 15 significant digits, digits truncated (formulas test.xlsx sheet EXTRA
+    # rows 24-54 and MATH & TRIG row 82; ironcalc MROUND_TRUNC_INT.xlsx sheet TRUNC); documentation examples
+    ("=TRUNC(-0.7999999999999998,1)", -0.8), ("=TRUNC(-0.49999999999999956,1)", -0.5), ("=TRUNC(0.234,1.9)", 0.2),
+    ("=TRUNC(10.2,0.5)", 10.0), ("=TRUNC(2.675,0.01)", 2.0), ("=TRUNC(1E+100,1E+50)", 1e100),
+    ("=TRUNC(9.99999E+307,5)", 9.99999e307), ("=TRUNC(5,9.99999E+307)", 5.0), ("=TRUNC(1,PI())", 1.0),
+    ("=TRUNC(8.9)", 8.0), ("=TRUNC(-8.9)", -8.0), ("=TRUNC(0.45)", 0.0),
+    ("=ROUNDUP(3.2,0)", 4.0), ("=ROUNDUP(76.9,0)", 77.0), ("=ROUNDUP(3.14159,3)", 3.142),
+    ("=ROUNDUP(-3.14159,1)", -3.2), ("=ROUNDUP(31415.92654,-2)", 31500.0),
+    ("=ROUNDDOWN(3.2,0)", 3.0), ("=ROUNDDOWN(76.9,0)", 76.0), ("=ROUNDDOWN(3.14159,3)", 3.141),
+    ("=ROUNDDOWN(-3.14159,1)", -3.1), ("=ROUNDDOWN(31415.92654,-2)", 31400.0),
     # MDETERM / MINVERSE / MUNIT (formulas test.xlsx sheets CORE rows 27-32 and MATH & TRIG rows 41-47,
     # ironcalc MUNIT_MDETERM_MINVERSE.xlsx, apache-poi MatrixFormulaEvalTestData.xlsx; documentation)
     ("=MDETERM({3,6,1;1,1,0;3,10,2})", 1.0), ("=MDETERM({3,6;1,1})", -3.0), ("=MDETERM({1,3,8,5;1,3,6,1})", "#VALUE!"),

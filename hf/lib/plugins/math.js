@@ -103,9 +103,38 @@ function roundDecimal(x, places) {
   return x < 0 ? -r : r;
 }
 
+/** TRUNC / ROUNDDOWN / ROUNDUP on the number rounded to 15 significant digits, the precision Excel keeps:
+ * TRUNC(-0.7999999999999998,1) is -0.8 (formulas test.xlsx sheet EXTRA rows 24-54); digits are
+ * truncated (TRUNC(10.2,0.5) is 10) and may be huge (TRUNC(1E+100,1E+50) is 1E+100; ironcalc
+ * MROUND_TRUNC_INT.xlsx sheet TRUNC). up: away from zero when any digit is cut. */
+function cutDecimal(x, places, up) {
+  if (!Number.isFinite(x) || x === 0) return x;
+  const p = Math.trunc(places);
+  const [mant, exp] = Math.abs(x).toExponential(14).split('e');
+  const digits = mant.replace('.', '').replace(/0+$/, '') || '0';
+  const point = parseInt(exp, 10) + 1; // digits before the decimal point
+  const keep = point + p;
+  if (keep >= digits.length) return x < 0 ? -parseFloat(`${mant}e${exp}`) : parseFloat(`${mant}e${exp}`);
+  const kept = (keep <= 0 ? 0n : BigInt(digits.slice(0, keep))) + (up ? 1n : 0n);
+  const r = parseFloat(`${kept}e${point - keep}`);
+  return x < 0 ? -r : r;
+}
+
 class ExcelMathPlugin extends FunctionPlugin {
   round(ast, state) {
     return this.runFunction(ast.args, state, this.metadata('ROUND'), roundDecimal);
+  }
+
+  trunc(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('TRUNC'), (x, p) => cutDecimal(x, p, false));
+  }
+
+  rounddown(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('ROUNDDOWN'), (x, p) => cutDecimal(x, p, false));
+  }
+
+  roundup(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('ROUNDUP'), (x, p) => cutDecimal(x, p, true));
   }
 
   floor(ast, state) {
@@ -166,6 +195,9 @@ const opt = [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER, defaultValue:
 const mathArgs = [...opt, { argumentType: A.NUMBER, defaultValue: 0 }];
 ExcelMathPlugin.implementedFunctions = {
   ROUND: { method: 'round', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER, defaultValue: 0 }] },
+  TRUNC: { method: 'trunc', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER, defaultValue: 0 }] },
+  ROUNDDOWN: { method: 'rounddown', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER, defaultValue: 0 }] },
+  ROUNDUP: { method: 'roundup', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER, defaultValue: 0 }] },
   FLOOR: { method: 'floor', parameters: two },
   CEILING: { method: 'ceiling', parameters: two },
   'FLOOR.MATH': { method: 'floormath', parameters: mathArgs },
