@@ -136,6 +136,14 @@ CASES: list[tuple[str, object]] = [
     ("=ROUNDUP(-3.14159,1)", -3.2), ("=ROUNDUP(31415.92654,-2)", 31500.0),
     ("=ROUNDDOWN(3.2,0)", 3.0), ("=ROUNDDOWN(76.9,0)", 76.0), ("=ROUNDDOWN(3.14159,3)", 3.141),
     ("=ROUNDDOWN(-3.14159,1)", -3.1), ("=ROUNDDOWN(31415.92654,-2)", 31400.0),
+    # FREQUENCY (formulas test.xlsx sheets STATISTICAL row 43 and EXTRA rows 50-56; documentation example)
+    ("=INDEX(FREQUENCY({1,2,3,2,1,3,2,1,6,5,4.9,0},{1,3;5,3}),1)", 4.0),
+    ("=INDEX(FREQUENCY({1,2,3,2,1,3,2,1,6,5,4.9,0},{1,3;5,3}),4)", 0.0),
+    ("=INDEX(FREQUENCY({1,2,3,2,1,3,2,1,6,5,4.9,0,-1,-2},{1,3;5,3;3,3}),1)", 6.0),
+    ("=INDEX(FREQUENCY({1,2,3,0,-1},A1),1)", 2.0), ("=INDEX(FREQUENCY({2,3,4},A1),2)", 3.0),
+    ("=INDEX(FREQUENCY({1,2,3,#N/A},{1,2}),1)", "#N/A"),
+    *[(f"=INDEX(FREQUENCY({{79,85,78,85,50,81,95,88,97}},{{70,79,89}}),{i})", v)
+      for i, v in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 2.0)]],
     # MDETERM / MINVERSE / MUNIT (formulas test.xlsx sheets CORE rows 27-32 and MATH & TRIG rows 41-47,
     # ironcalc MUNIT_MDETERM_MINVERSE.xlsx, apache-poi MatrixFormulaEvalTestData.xlsx; documentation)
     ("=MDETERM({3,6,1;1,1,0;3,10,2})", 1.0), ("=MDETERM({3,6;1,1})", -3.0), ("=MDETERM({1,3,8,5;1,3,6,1})", "#VALUE!"),

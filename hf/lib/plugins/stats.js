@@ -7,6 +7,7 @@ const { FunctionPlugin, FunctionArgumentType, CellError, ErrorType, SimpleRangeV
 
 const base = path.dirname(require.resolve('hyperformula'));
 const IV = require(path.join(base, 'interpreter', 'InterpreterValue.js'));
+const { ArraySize } = require(path.join(base, 'ArraySize.js'));
 
 const A = FunctionArgumentType;
 require('./distributions').apply(); // full-precision jStat distributions (see distributions.js)
@@ -183,6 +184,44 @@ class ExcelPercentRankPlugin extends FunctionPlugin {
     });
   }
 }
+/** FREQUENCY(data, bins): a column of len(bins) + 1 counts, bins in the order given: each number of data
+ * counts in the smallest bin at or above it (the first of equal bins), above every bin in the last
+ * row; text, logical values and empty cells are skipped (bins without a number are one bin at 0), an
+ * error is returned (formulas test.xlsx sheets
+ * STATISTICAL row 43 and EXTRA rows 50-56; ironcalc STATISTICAL/FREQUENCY.xlsx). */
+function frequency(data, bins) {
+  const xs = values(data);
+  if (xs instanceof CellError) return xs;
+  const bs = values(bins);
+  if (bs instanceof CellError) return bs;
+  const nums = xs.filter((v) => typeof v === 'number');
+  let binVals = bs.filter((v) => typeof v === 'number');
+  if (binVals.length === 0) binVals = [0]; // no number among the bins: one bin at 0
+  const order = binVals.map((v, i) => [v, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const counts = new Array(binVals.length + 1).fill(0);
+  for (const x of nums) {
+    const hit = order.find(([v]) => x <= v);
+    counts[hit ? hit[1] : binVals.length] += 1;
+  }
+  return SimpleRangeValue.onlyValues(counts.map((c) => [c]));
+}
+
+class ExcelFrequencyPlugin extends FunctionPlugin {
+  frequency(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('FREQUENCY'), frequency);
+  }
+
+  frequencySize(ast, state) {
+    if (ast.args.length !== 2) return ArraySize.error();
+    const bins = this.arraySizeForAst(ast.args[1], state);
+    return new ArraySize(1, bins.width * bins.height + 1);
+  }
+}
+ExcelFrequencyPlugin.implementedFunctions = {
+  FREQUENCY: { method: 'frequency', sizeOfResultArrayMethod: 'frequencySize', parameters: [R, R],
+    vectorizationForbidden: true },
+};
+
 const prParams = [R, N, { argumentType: A.NUMBER, defaultValue: 3 }];
 ExcelPercentRankPlugin.implementedFunctions = {
   'PERCENTRANK.INC': { method: 'percentrankinc', parameters: prParams },
@@ -195,4 +234,4 @@ const translations = { enGB: Object.fromEntries(Object.keys(ExcelStatsPlugin.imp
 const names = (p) => ({ enGB: Object.fromEntries(Object.keys(p.implementedFunctions).map((k) => [k, k])) });
 
 module.exports = { plugins: [[ExcelStatsPlugin, translations], [ExcelBetaDistPlugin, names(ExcelBetaDistPlugin)],
-  [ExcelPercentRankPlugin, names(ExcelPercentRankPlugin)]] };
+  [ExcelPercentRankPlugin, names(ExcelPercentRankPlugin)], [ExcelFrequencyPlugin, names(ExcelFrequencyPlugin)]] };
