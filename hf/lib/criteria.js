@@ -229,4 +229,4 @@ function applyCriteria() {
   applied = true;
 }
 
-module.exports = { applyCriteria, parseCriterion, wildcardRegex };
+module.exports = { applyCriteria, parseCriterion, criterionLambda, wildcardRegex };

@@ -24,6 +24,7 @@ let applied = false;
 
 function applyPatches() {
   if (applied) return;
+  require('./database').applyDatabase();
   const original = DependencyGraph.prototype.processCellDependencies;
   DependencyGraph.prototype.processCellDependencies = function processCellDependencies(deps, endVertex) {
     const rest = [];
@@ -265,7 +266,9 @@ function patchXlookup() {
       }
       if (position instanceof CellError) {
         if (position.type !== ErrorType.NA) return position;
-        return notFound == ErrorType.NA ? new CellError(ErrorType.NA, 'no match') : notFound; // eslint-disable-line eqeqeq
+        // an omitted or empty if_not_found argument (XLOOKUP(k,a,r,,1)) keeps the #N/A
+        const omitted = notFound == ErrorType.NA || ast.args.length < 4 || ast.args[3].type === 'EMPTY'; // eslint-disable-line eqeqeq
+        return omitted ? new CellError(ErrorType.NA, 'no match') : notFound;
       }
       const i = position - 1;
       const values = vertical ? [result.data[i]] : result.data.map((row) => [row[i]]);

@@ -47,19 +47,29 @@ function order(a, b) {
   return compare(a, b);
 }
 
-/** Binary search (search_mode 2 ascending, -2 descending): the index of a probe equal to key,
- * else of the next smaller (mode -1) or larger (mode 1) value where the search ended, else -1. */
+/** Binary search (search_mode 2 ascending, -2 descending) as Excel's: it probes the middle, and
+ * on an equal value goes on towards the start (ascending) or the end (descending), so among
+ * duplicates it finds the first of an ascending run and the last of a descending one. Returns the
+ * index of a value equal to key, else of the next smaller (mode -1) or larger (mode 1) value where
+ * the search ended, else -1. An error counts as larger than anything. */
 function binaryIndex(key, vals, mode, descending) {
   let lo = 0;
   let hi = vals.length - 1;
+  let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     let c = order(vals[mid], key);
-    if (c === 0) return mid;
+    if (c === 0) {
+      found = mid;
+      if (descending) lo = mid + 1;
+      else hi = mid - 1;
+      continue;
+    }
     if (c === null) c = 1;
     if (descending ? c > 0 : c < 0) lo = mid + 1;
     else hi = mid - 1;
   }
+  if (found >= 0) return found;
   const smaller = descending ? lo : hi;
   const larger = descending ? hi : lo;
   if (mode === -1 && smaller >= 0 && smaller < vals.length) return smaller;

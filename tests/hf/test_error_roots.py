@@ -1,0 +1,122 @@
+"""Roots of 'Excel gives an error, engine a value' and related mismatches (XLOOKUP, database functions,
+CELL), through the real engine.
+
+Expected values are Excel's: cached values of the corpus workbook named in the comment (sheet and row),
+or Microsoft's function documentation. None is computed by the code under test.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hf.client import NodeEngine, Text
+from hf.protocol import EngineBook, EngineSheet
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from scripts.conformance import run_book  # noqa: E402
+
+# A1:A13 ascending with duplicates 1,2,3,4,5,5,5,6,7,7,7,8,9 and B1:B13 = "r1".."r13";
+# D1:D13 the same numbers descending (9,8,7,7,7,6,5,5,5,4,3,2,1), E1:E13 = "r1".."r13".
+ASC = [1, 2, 3, 4, 5, 5, 5, 6, 7, 7, 7, 8, 9]
+DATA: list[tuple[int, int, object]] = (
+    [(r, 1, v) for r, v in enumerate(ASC, 1)] + [(r, 2, Text(f"r{r}")) for r in range(1, 14)]
+    + [(r, 4, v) for r, v in enumerate(reversed(ASC), 1)] + [(r, 5, Text(f"r{r}")) for r in range(1, 14)]
+)
+# A database in I1:M6 (headers Region, TRUE, 1, Revenue, Mixed) and criteria ranges in O1:Y3, laid out
+# as ironcalc DATABASE/*.xlsx's (headers TRUE, 1, "true"; prefix text criteria; unknown headers).
+DB_ROWS: list[list[object]] = [
+    [Text("Region"), True, 1, Text("Revenue"), Text("Mixed")],
+    [Text("East"), Text("a"), Text("b"), 10, 1],
+    [Text("West"), Text("b"), Text("BB"), 20, "=NA()"],
+    [Text("East"), Text("A"), Text("balpha"), 30, Text("t")],
+    [Text("North"), "=NA()", Text("x"), 40, None],
+    [Text("South"), Text("b"), 23, 50, 5],
+]
+CRITERIA: dict[int, list[object]] = {  # column -> cells from row 1
+    15: [Text("region"), Text("Ea")], 16: [True, Text("a")], 17: [Text("true"), Text("<>a")],
+    18: [1, Text("b")], 19: [Text("Rgn"), Text("East")], 20: [Text("Region"), Text("East"), Text("West")],
+    21: [Text("Region"), Text("East")], 22: [Text("Revenue"), Text(">15")], 23: [Text("Region"), Text("=Ea")],
+    24: [Text("Region")], 25: [Text("Mixed"), "=NA()"],
+}
+DATA += [(r, 9 + c, v) for r, row in enumerate(DB_ROWS, 1) for c, v in enumerate(row) if v is not None]
+DATA += [(r, c, v) for c, cells in CRITERIA.items() for r, v in enumerate(cells, 1)]
+
+CASES: list[tuple[str, object]] = [
+    # XLOOKUP: an empty if_not_found argument is omitted, #N/A stays (ironcalc XLOOKUP.xlsx sheets
+    # ExactMatch, ReturnSmaller, Wildcards ...)
+    ("=_xlfn.XLOOKUP(99,A1:A13,B1:B13,,,-1)", "#N/A"), ("=_xlfn.XLOOKUP(0.5,A1:A13,B1:B13,,-1,2)", "#N/A"),
+    ('=_xlfn.XLOOKUP("z*",B1:B13,A1:A13,,2)', "#N/A"), ('=_xlfn.XLOOKUP(99,A1:A13,B1:B13,"none")', "none"),
+    # binary search among duplicates: the first of an ascending run, the last of a descending one
+    # (ironcalc XLOOKUP.xlsx sheet MultipleElements)
+    ("=_xlfn.XLOOKUP(7,A:A,B:B,,-1,2)", "r9"), ("=_xlfn.XLOOKUP(7,A:A,B:B,,1,2)", "r9"),
+    ("=_xlfn.XLOOKUP(5,D1:D13,E1:E13,,-1,-2)", "r9"), ("=_xlfn.XLOOKUP(7,D1:D13,E1:E13,,1,-2)", "r5"),
+    # unsorted data: the probes of a binary search decide (formulas test.xlsx sheet LOOKUP rows 175-186,
+    # EXTRA row 94)
+    ('=_xlfn.XMATCH(4.1,{"c bau c",4.1,"a",1.1},0,2)', 2.0), ("=_xlfn.XMATCH(4.1,{TRUE,4.1,FALSE,1.1},-1,2)", 2.0),
+    ('=_xlfn.XMATCH(FALSE,{"a",2,FALSE,4.1,3,2.1,2,FALSE,9,9},-1,2)', 8.0),
+    # database functions (ironcalc DATABASE/DCOUNT_DCOUNTA_DGET_DPRODUCT.xlsx, DMIN_DMAX_DAVERAGE_DSUM.xlsx
+    # rows 28-70): a plain text criterion matches a prefix, "=text" the whole cell; headers match by their
+    # text (TRUE, 1); an unknown header's criterion matches nothing; rows OR'ed, columns AND'ed
+    ('=DSUM(I1:M6,"Revenue",O1:O2)', 40.0), ('=DSUM(I1:M6,"revenue",P1:P2)', 40.0),
+    ("=DSUM(I1:M6,4,Q1:Q2)", 110.0), ('=DSUM(I1:M6,"Revenue",R1:R2)', 60.0),
+    ('=DSUM(I1:M6,"Revenue",S1:S2)', 0.0), ('=DSUM(I1:M6,"Revenue",T1:T3)', 60.0),
+    ('=DSUM(I1:M6,"Revenue",U1:V2)', 30.0), ('=DCOUNT(I1:M6,"Revenue",W1:W2)', 0.0),
+    ('=DGET(I1:M6,"Revenue",S1:S2)', "#VALUE!"),
+    # a header row alone is #VALUE!; the field "1" names the column headed 1; DCOUNT skips the field's
+    # errors, DCOUNTA counts them; an error criterion matches that error
+    ('=DCOUNT(I1:M1,"Revenue",O1:O2)', "#VALUE!"), ('=DSUM(I1:M1,"Revenue",O1:O2)', "#VALUE!"),
+    ('=DCOUNT(I1:M6,"1",X1:X2)', 1.0), ('=DCOUNTA(I1:M6,"1",X1:X2)', 5.0),
+    ('=DCOUNT(I1:M6,"Mixed",X1:X2)', 2.0), ('=DCOUNTA(I1:M6,"Mixed",X1:X2)', 4.0),
+    ('=DCOUNTA(I1:M6,"Region",Y1:Y2)', 1.0),
+]
+
+FIRST_ROW = 30
+
+
+@pytest.fixture(scope="module")
+def values() -> Iterator[dict[str, tuple[str, object]]]:
+    """Every CASES formula evaluated once, in one workbook: formula -> (kind, value)."""
+    cells = DATA + [(FIRST_ROW + i, 7, f) for i, (f, _) in enumerate(CASES)]
+    with NodeEngine(call_timeout=60) as engine:
+        engine.load(EngineBook(sheets=[EngineSheet("Data", cells)]))
+        got = engine.read([("Data", FIRST_ROW + i, 7) for i in range(len(CASES))])
+    yield {f: (v.kind, v.number if v.kind in ("number", "bool") else v.text)
+           for (f, _), v in zip(CASES, got, strict=True)}
+
+
+@pytest.mark.parametrize(("formula", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_root(values: dict[str, tuple[str, object]], formula: str, expected: object) -> None:
+    kind, got = values[formula]
+    if isinstance(expected, bool):
+        assert (kind, got) == ("bool", float(expected))
+    elif isinstance(expected, float):
+        assert kind == "number", (kind, got)
+        assert got == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    elif isinstance(expected, str) and expected.startswith("#"):
+        assert (kind, got) == ("error", expected)
+    else:
+        assert (kind, got) == ("text", expected)
+
+
+# Workbooks whose every formula now matches Excel's cached value.
+WHOLE_BOOKS = [
+    "ironcalc/xlsx/tests/calc_tests/LOOKUP_AND_REFERENCE/XLOOKUP.xlsx",
+    "ironcalc/xlsx/tests/calc_tests/DATABASE/DCOUNT_DCOUNTA_DGET_DPRODUCT.xlsx",
+    "ironcalc/xlsx/tests/calc_tests/DATABASE/DMIN_DMAX_DAVERAGE_DSUM.xlsx",
+    "ironcalc/xlsx/tests/calc_tests/DATABASE/DVAR_DVARP_DSTDEV_DSTDEVP.xlsx",
+]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("book", WHOLE_BOOKS)
+def test_corpus_book_matches_excel(corpus_dir: Path, tmp_path: Path, book: str) -> None:
+    fn_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    with NodeEngine(call_timeout=300) as engine:
+        result = run_book(engine, corpus_dir, book, tmp_path, None, fn_counts)
+    assert result.failure is None
+    assert result.compared > 0 and result.matched == result.compared, (result.matched, result.compared)
