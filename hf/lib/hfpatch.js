@@ -59,14 +59,15 @@ function applyPatches() {
   applied = true;
 }
 
-/** A complex part as Excel writes it: 15 significant digits; plain decimals up to 20 characters
- * (Excel's COMPLEX(1E-16,0) is 0.0000000000000001), exponent form from 1E+15 up. */
+/** A complex part as Excel writes it: 15 significant digits; plain decimals up to 21 characters
+ * (Excel's COMPLEX(1E-16,0) is 0.0000000000000001, IMTAN("13+5j")'s real part
+ * 0.0000692361330972509), exponent form from 1E+15 up. */
 function partText(x) {
   if (x === 0) return '0';
   const sig = Number(x.toPrecision(15));
   let fixed = sig.toFixed(Math.min(100, Math.max(0, 14 - Math.floor(Math.log10(Math.abs(sig))))));
   if (fixed.includes('.')) fixed = fixed.replace(/0+$/, '').replace(/\.$/, '');
-  if (Math.abs(sig) < 1e15 && fixed.replace('-', '').length <= 20 && Number(fixed) !== 0) return fixed;
+  if (Math.abs(sig) < 1e15 && fixed.replace('-', '').length <= 21 && Number(fixed) !== 0) return fixed;
   const [m, e] = sig.toExponential().split('e');
   const exp = Math.abs(Number(e));
   return `${m}E${Number(e) < 0 ? '-' : '+'}${exp < 10 ? '0' : ''}${exp}`;

@@ -1,0 +1,97 @@
+"""Analysis ToolPak functions given a reference to several cells, evaluated by the real engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from hf.client import NodeEngine
+from hf.protocol import EngineBook, EngineSheet
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[NodeEngine]:
+    with NodeEngine(call_timeout=60) as eng:
+        yield eng
+
+
+# Data!A1:D5: (row r, column c) = 10 * r + c; F1 = 40000 (a date serial).
+DATA = [(r, c, 10 * r + c) for r in range(1, 6) for c in range(1, 5)] + [(1, 6, 40000)]
+
+
+def calc_block(engine: NodeEngine, cells: list[tuple[int, int, object]],
+               read: list[tuple[int, int]]) -> list[object]:
+    engine.load(EngineBook(sheets=[EngineSheet("Data", DATA + cells)]))
+    out: list[object] = []
+    for v in engine.read([("Data", r, c) for r, c in read]):
+        out.append(v.number if v.kind in ("number", "bool") else (v.kind, v.text))
+    return out
+
+
+@pytest.mark.parametrize("formula", [
+    "{=EDATE(F1,A1:D1)}",                 # formulas test.xlsx: {=EDATE(E9:I9,C9:G9)} is #VALUE! in every cell
+    "{=EOMONTH(A1:D1,1)}",
+    "{=ISEVEN(A1:D1)}",
+    "{=WEEKNUM(A1:D1,1)}",
+    "{=IMABS(A1:D1)}",
+    "{=_xlfn.IMTAN(A1:D1)}",
+    "{=ERF(A1:D1)}",                      # SCALAR parameters too
+    "{=_xlfn.ERF.PRECISE(A1:D1)}",
+    "{=MROUND(A1:D1,2)}",
+    "{=CONVERT(A1:D1,\"C\",\"F\")}",
+    "{=CUMIPMT(A1:D1,5,125000,3,5,1)}",
+    "{=HEX2DEC(A1:D1)}",
+])
+def test_multi_cell_reference_is_value_error(engine: NodeEngine, formula: str) -> None:
+    cells: list[tuple[int, int, object]] = [(8, 8, formula)]
+    assert calc_block(engine, cells, [(8, 8), (8, 9)]) == [("error", "#VALUE!"), ("error", "#VALUE!")]
+
+
+def test_plain_formula_with_multi_cell_reference(engine: NodeEngine) -> None:
+    # EDATE and CONVERT are not intersected: the function gets the whole reference.
+    assert calc_block(engine, [(1, 8, "=EDATE(F1,A1:D1)"), (1, 9, '=CONVERT(A1:D1,"C","F")')],
+                      [(1, 8), (1, 9)]) == [("error", "#VALUE!"), ("error", "#VALUE!")]
+
+
+def test_arrays_and_one_cell_ranges_still_lift(engine: NodeEngine) -> None:
+    cells = [(8, 8, "{=ISEVEN(A1:D1+0)}"), (9, 8, "=EDATE(F1,B1:B1)"), (10, 8, "{=ISODD({1,2})}")]
+    assert calc_block(engine, cells, [(8, 8), (8, 9), (9, 8), (10, 8), (10, 9)]) == [
+        0.0, 1.0, 40365.0, 1.0, 0.0]          # ISEVEN(11), ISEVEN(12); EDATE(40000, 12); ISODD 1, 2
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=GCD(A1:B1)", 1.0),                 # GCD, LCM, MULTINOMIAL, IMSUM, IMPRODUCT take ranges
+    ("=LCM(A1:B1)", 132.0),
+    ("=IMSUM(A1:B1)", ("text", "23")),
+    ("=SERIESSUM(1,0,1,A1:B1)", 23.0),    # range parameters keep their range
+    ("=FVSCHEDULE(1,{0,0})", 1.0),
+])
+def test_range_taking_functions_unchanged(engine: NodeEngine, formula: str, expected: object) -> None:
+    assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [expected]
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ('=IMTAN("7+25j")', "3.82126757337684E-22+j"),           # formulas test.xlsx, Excel's cached texts
+    ('=IMTAN("13+5j")', "0.0000692361330972509+0.999941259144671j"),
+    ('=IMTAN("-3+2i")', "0.00988437503832249+0.965385879022133i"),
+    ('=IMCOT("13+5j")', "0.0000692442674613868-1.00005873951153j"),
+    ('=IMCOT("7+25j")', "3.82126757337684E-22-j"),
+    ('=IMCSC("3.1+2j")', "0.0118908807944521+0.275445903842597j"),
+    ("=IMCOT(0)", "#NUM!"),
+])
+def test_complex_trigonometry(engine: NodeEngine, formula: str, expected: str) -> None:
+    [(_, value)] = calc_block(engine, [(8, 8, formula.replace("=IM", "=_xlfn.IM", 1))], [(8, 8)])
+    assert value == expected
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=ISEVEN(2.3)", 1.0),                # the number is truncated first
+    ("=ISEVEN(-2.9)", 1.0),
+    ("=ISODD(-1)", 1.0),
+    ("=ISODD(-2)", 0.0),
+    ("=ISODD(3.99)", 1.0),
+    ("=ISEVEN(0)", 1.0),
+])
+def test_parity_truncates(engine: NodeEngine, formula: str, expected: float) -> None:
+    assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [expected]
