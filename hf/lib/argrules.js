@@ -94,6 +94,7 @@ function patchFunctionPlugin() {
 function applyArgumentRules(HyperFormula) {
   patchFunctionPlugin();
   require('./toolpak').applyToolPak();
+  require('./sumxy').applySumXY();
   for (const name of REFERENCES_AS_RANGES) {
     const plugin = HyperFormula.getFunctionPlugin(name);
     const metadata = plugin && plugin.implementedFunctions && plugin.implementedFunctions[name];

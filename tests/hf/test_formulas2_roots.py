@@ -95,3 +95,14 @@ def test_complex_trigonometry(engine: NodeEngine, formula: str, expected: str) -
 ])
 def test_parity_truncates(engine: NodeEngine, formula: str, expected: float) -> None:
     assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [expected]
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ('=SUMX2MY2({1,"a"},{"b",2})', ("error", "#DIV/0!")),   # no pair of numbers
+    ("=SUMX2PY2(A1:A2,E1:E2)", ("error", "#DIV/0!")),        # E is empty
+    ('=SUMXMY2({1,2,"x"},{3,5,1})', 13.0),                   # (1-3)^2 + (2-5)^2
+    ("=SUMX2MY2(A1:A2,B1:B2)", 11.0 ** 2 - 12.0 ** 2 + 21.0 ** 2 - 22.0 ** 2),
+    ("=SUMX2PY2(A1:A2,B1:B3)", ("error", "#N/A")),
+])
+def test_sum_of_pairs(engine: NodeEngine, formula: str, expected: object) -> None:
+    assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [expected]
