@@ -256,8 +256,19 @@ EXPLAINED: list[tuple[str, str]] = [
     ("type differs: engine number, Excel text", "XLOOKUP's approximate match modes (-1 / 1) return 0 "
      "where Excel returns the next smaller/larger item; references to cells of an unspilled range "
      "result (read as 0); IF(..., \"\") branches decided by a volatile date."),
-    ("volatile function", "NOW/TODAY/RAND... change on every recalculation; Excel's cached value is from "
-     "the day it was saved. Cells downstream of them differ too (usually listed as 'value differs')."),
+    ("volatile function (RAND", "RAND/RANDBETWEEN draw new numbers on every recalculation: Excel's cached "
+     "value is one draw, ours another, so these cells (and cells computed from them, usually listed as "
+     "'value differs' in the same workbooks) cannot match; irreducible."),
+    ("volatile function", "TODAY()/NOW() are evaluated at the workbook's save time (docProps/core.xml "
+     "dcterms:modified, UTC; the volatile clock option), which reproduces Excel's cached dates. What is left: "
+     "NOW() cached in the saving machine's local time while the file records UTC (offsets of hours), TODAY() "
+     "where the local date differed from the UTC date, and files without a save time (wall clock used)."),
+    ("unsupported_function: unknown function NUMFMT", "a VBA user-defined function of the workbook's macro "
+     "project (xl/vbaProject.bin); we do not run VBA, so the cell is #NAME? (irreducible)."),
+    ("unsupported_function: unknown function DOFMT", "a VBA user-defined function of the workbook's macro "
+     "project (xl/vbaProject.bin); we do not run VBA, so the cell is #NAME? (irreducible)."),
+    ("engine gives #NAME? (unknown function NUMFMT", "depends on a VBA user-defined function (above)."),
+    ("engine gives #NAME? (unknown function DOFMT", "depends on a VBA user-defined function (above)."),
     ("unsupported_function: unknown function", "a function HyperFormula 3.5 lacks and we have no plugin for "
      "yet (the cell is #NAME?, never the cached value); see the per-function table."),
     ("engine gives #NAME? (unknown function", "propagated: depends on a cell using an unsupported function."),
