@@ -136,6 +136,10 @@ CASES: list[tuple[str, object]] = [
     ("=ROUNDUP(-3.14159,1)", -3.2), ("=ROUNDUP(31415.92654,-2)", 31500.0),
     ("=ROUNDDOWN(3.2,0)", 3.0), ("=ROUNDDOWN(76.9,0)", 76.0), ("=ROUNDDOWN(3.14159,3)", 3.141),
     ("=ROUNDDOWN(-3.14159,1)", -3.1), ("=ROUNDDOWN(31415.92654,-2)", 31400.0),
+    # INT rounds down; MROUND with an argument left out is #N/A (ironcalc MROUND_TRUNC_INT.xlsx); documentation
+    ("=INT(8.9)", 8.0), ("=INT(-8.9)", -9.0), ("=INT(-7.5)", -8.0), ("=INT(-0.1)", -1.0),
+    ("=MROUND(,5)", "#N/A"), ("=MROUND(5,)", "#N/A"), ("=MROUND(10,3)", 9.0), ("=MROUND(-10,-3)", -9.0),
+    ("=MROUND(1.3,0.2)", 1.4), ("=MROUND(5,-2)", "#NUM!"),
     # FREQUENCY (formulas test.xlsx sheets STATISTICAL row 43 and EXTRA rows 50-56; documentation example)
     ("=INDEX(FREQUENCY({1,2,3,2,1,3,2,1,6,5,4.9,0},{1,3;5,3}),1)", 4.0),
     ("=INDEX(FREQUENCY({1,2,3,2,1,3,2,1,6,5,4.9,0},{1,3;5,3}),4)", 0.0),

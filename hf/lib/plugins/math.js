@@ -125,6 +125,22 @@ class ExcelMathPlugin extends FunctionPlugin {
     return this.runFunction(ast.args, state, this.metadata('ROUND'), roundDecimal);
   }
 
+  /** INT rounds down (INT(-7.5) is -8; HyperFormula rounded negatives toward zero: ironcalc
+   * MROUND_TRUNC_INT.xlsx sheet INT). */
+  int(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('INT'), Math.floor);
+  }
+
+  /** MROUND with an argument left out (MROUND(,5)) is #N/A (ironcalc MROUND_TRUNC_INT.xlsx sheet MROUND). */
+  mround(ast, state) {
+    if (ast.args.some((a) => a.type === 'EMPTY')) return new CellError(ErrorType.NA, 'argument omitted');
+    return this.runFunction(ast.args, state, this.metadata('MROUND'), (n, m) => {
+      if (m === 0) return 0;
+      if ((n > 0 && m < 0) || (n < 0 && m > 0)) return new CellError(ErrorType.NUM, 'number and multiple differ in sign');
+      return Math.round(n / m) * m;
+    });
+  }
+
   trunc(ast, state) {
     return this.runFunction(ast.args, state, this.metadata('TRUNC'), (x, p) => cutDecimal(x, p, false));
   }
@@ -195,6 +211,8 @@ const opt = [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER, defaultValue:
 const mathArgs = [...opt, { argumentType: A.NUMBER, defaultValue: 0 }];
 ExcelMathPlugin.implementedFunctions = {
   ROUND: { method: 'round', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER, defaultValue: 0 }] },
+  INT: { method: 'int', parameters: [{ argumentType: A.NUMBER }] },
+  MROUND: { method: 'mround', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER }] },
   TRUNC: { method: 'trunc', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER, defaultValue: 0 }] },
   ROUNDDOWN: { method: 'rounddown', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER, defaultValue: 0 }] },
   ROUNDUP: { method: 'roundup', parameters: [{ argumentType: A.NUMBER }, { argumentType: A.NUMBER, defaultValue: 0 }] },
