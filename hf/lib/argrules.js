@@ -95,6 +95,7 @@ function applyArgumentRules(HyperFormula) {
   patchFunctionPlugin();
   require('./toolpak').applyToolPak();
   require('./sumxy').applySumXY();
+  require('./plugins/bahttext').registerBahtText(HyperFormula);
   for (const name of REFERENCES_AS_RANGES) {
     const plugin = HyperFormula.getFunctionPlugin(name);
     const metadata = plugin && plugin.implementedFunctions && plugin.implementedFunctions[name];

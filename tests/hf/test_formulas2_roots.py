@@ -106,3 +106,19 @@ def test_parity_truncates(engine: NodeEngine, formula: str, expected: float) -> 
 ])
 def test_sum_of_pairs(engine: NodeEngine, formula: str, expected: object) -> None:
     assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [expected]
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=BAHTTEXT(0)", ("text", "ศูนย์บาทถ้วน")),                    # formulas test.xlsx, Excel's cached texts
+    ("=BAHTTEXT(157)", ("text", "หนึ่งร้อยห้าสิบเจ็ดบาทถ้วน")),
+    ("=BAHTTEXT(65.8)", ("text", "หกสิบห้าบาทแปดสิบสตางค์")),
+    ("=BAHTTEXT(-1)", ("text", "ลบหนึ่งบาทถ้วน")),
+    ("=BAHTTEXT(TRUE)", ("text", "หนึ่งบาทถ้วน")),
+    ('=BAHTTEXT("ciao")', ("error", "#VALUE!")),
+    ("=BAHTTEXT(21)", ("text", "ยี่สิบเอ็ดบาทถ้วน")),                  # twenty; a one after a ten
+    ("=BAHTTEXT(0.5)", ("text", "ห้าสิบสตางค์")),                     # satang only
+    ("=BAHTTEXT(2000000)", ("text", "สองล้านบาทถ้วน")),
+    ("=BAHTTEXT(12345678.905)", ("text", "สิบสองล้านสามแสนสี่หมื่นห้าพันหกร้อยเจ็ดสิบแปดบาทเก้าสิบเอ็ดสตางค์")),
+])
+def test_bahttext(engine: NodeEngine, formula: str, expected: object) -> None:
+    assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [expected]
