@@ -122,3 +122,19 @@ def test_sum_of_pairs(engine: NodeEngine, formula: str, expected: object) -> Non
 ])
 def test_bahttext(engine: NodeEngine, formula: str, expected: object) -> None:
     assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [expected]
+
+
+# Row 7: 1, 2, #N/A; row 6: 1, #DIV/0!, 3.
+ERRORS: list[tuple[int, int, object]] = [(7, 1, 1), (7, 2, 2), (7, 3, "=NA()"), (6, 1, 1), (6, 2, "=1/0"), (6, 3, 3)]
+
+
+@pytest.mark.parametrize("formula", [
+    "=INDEX(LINEST(A7:C7,A1:C1),1)",                 # formulas test.xlsx: an error in known_y
+    "=INDEX(LINEST(A1:C1,A6:C6,TRUE,FALSE),1)",      # ... in known_x
+    "=INDEX(LINEST(A1:C1,A2:C2,C7,FALSE),1)",        # ... in const
+    "=INDEX(TREND(A1:C1,A2:C2,A7:C7),1)",            # ... in new_x
+    "=INDEX(GROWTH(A1:C1,A2:C2,A6:C6),1)",
+    "=INDEX(LOGEST(A7:C7),1)",
+])
+def test_regression_error_arguments_are_value_errors(engine: NodeEngine, formula: str) -> None:
+    assert calc_block(engine, ERRORS + [(9, 8, formula)], [(9, 8)]) == [("error", "#VALUE!")]

@@ -5,8 +5,9 @@
 //
 // known_y is a column (each column of known_x is a predictor), a row (each row of known_x is a
 // predictor) or a block (known_x the same shape, one predictor); anything else is #REF!; omitted
-// known_x is {1,2,3,...}. A value that is not a number (an empty cell too) is #VALUE!, an error is
-// returned. Excel solves by a QR decomposition of the predictors, centred when const is TRUE: a
+// known_x is {1,2,3,...}. A value that is not a number (an empty cell too) is #VALUE!, and so is an
+// error in any argument (formulas test.xlsx: LINEST(L58:N58,N58:P58,0,0) over #N/A, #DIV/0!, ...,
+// TREND(..,..,L113:M114) with an error in new_x, LINEST(..,..,L58,0) with const #N/A are #VALUE!). Excel solves by a QR decomposition of the predictors, centred when const is TRUE: a
 // predictor that is a linear combination of the ones before it is removed (coefficient and standard
 // error 0, one more degree of freedom), a constant predictor when const is TRUE is 0 without being
 // counted as removed. With no degree of freedom left the fit is taken as exact (r² 1, residual 0,
@@ -25,12 +26,13 @@ const { AstNodeType } = require(path.join(base, 'parser', 'index.js'));
 
 const A = FunctionArgumentType;
 const NA = () => new CellError(ErrorType.NA, 'not part of LINEST statistics');
+const VALUE_ERROR = () => new CellError(ErrorType.VALUE, 'an error in the regression arguments');
 
 /** A range/array/scalar as a matrix of raw values, or the first error in it. */
 function matrix(v) {
   const data = v instanceof SimpleRangeValue ? v.data : [[v]];
   const out = data.map((row) => row.map(IV.getRawValue));
-  for (const row of out) for (const x of row) if (x instanceof CellError) return x;
+  for (const row of out) for (const x of row) if (x instanceof CellError) return VALUE_ERROR();
   return out;
 }
 
@@ -167,7 +169,7 @@ function readArgs(plugin, ast, state, constIndex, log) {
   const flag = (i) => {
     if (!given(i)) return true;
     const v = IV.getRawValue(plugin.evaluateAst(ast.args[i], state));
-    if (v instanceof CellError || v === IV.EmptyValue) return v instanceof CellError ? v : false;
+    if (v instanceof CellError || v === IV.EmptyValue) return v instanceof CellError ? VALUE_ERROR() : false;
     if (typeof v === 'string') {
       const t = v.toUpperCase();
       return t === 'TRUE' ? true : t === 'FALSE' ? false : new CellError(ErrorType.VALUE, 'not a logical value');
