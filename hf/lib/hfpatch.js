@@ -25,6 +25,7 @@ let applied = false;
 function applyPatches() {
   if (applied) return;
   require('./database').applyDatabase();
+  require('./bitwise').applyBitwise();
   const original = DependencyGraph.prototype.processCellDependencies;
   DependencyGraph.prototype.processCellDependencies = function processCellDependencies(deps, endVertex) {
     const rest = [];
@@ -181,10 +182,18 @@ function patchFindSearch() {
     });
   };
   TextPlugin.prototype.find = searchWith('FIND', (pattern, text) => text.indexOf(pattern));
-  TextPlugin.prototype.search = searchWith('SEARCH', function locate(pattern, text) {
-    const p = pattern.toLowerCase();
-    const t = text.toLowerCase();
-    return this.arithmeticHelper.requiresRegex(p) ? this.arithmeticHelper.searchString(p, t) : t.indexOf(p);
+  // SEARCH's wildcards: ? one character, * any run, ~ takes the next character literally whatever it
+  // is ("~d" finds "d", "~~" a "~") and a trailing ~ is dropped ("~" finds the empty text at 1).
+  const escape = (c) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  TextPlugin.prototype.search = searchWith('SEARCH', (pattern, text) => {
+    let re = '';
+    for (let i = 0; i < pattern.length; i++) {
+      const c = pattern[i];
+      if (c === '~') re += i + 1 < pattern.length ? escape(pattern[++i]) : '';
+      else re += c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : escape(c);
+    }
+    const m = new RegExp(re, 'i').exec(text);
+    return m ? m.index : -1;
   });
 }
 

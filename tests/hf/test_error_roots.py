@@ -1,5 +1,5 @@
 """Roots of 'Excel gives an error, engine a value' and related mismatches (XLOOKUP, database functions,
-CELL), through the real engine.
+CELL, bitwise functions, SEARCH's wildcards), through the real engine.
 
 Expected values are Excel's: cached values of the corpus workbook named in the comment (sheet and row),
 or Microsoft's function documentation. None is computed by the code under test.
@@ -73,6 +73,29 @@ CASES: list[tuple[str, object]] = [
     ('=DCOUNT(I1:M6,"1",X1:X2)', 1.0), ('=DCOUNTA(I1:M6,"1",X1:X2)', 5.0),
     ('=DCOUNT(I1:M6,"Mixed",X1:X2)', 2.0), ('=DCOUNTA(I1:M6,"Mixed",X1:X2)', 4.0),
     ('=DCOUNTA(I1:M6,"Region",Y1:Y2)', 1.0),
+    # CELL (ironcalc INFORMATION/CELL.xlsx, pycel information.xlsx row 22): the top-left cell of the
+    # reference; an empty cell's contents are 0; type b(lank), l(abel), v(alue); info_type in any case
+    ('=CELL("address",B2)', "$B$2"), ('=CELL("address",B2:C4)', "$B$2"), ('=CELL("col",D3:E4)', 4.0),
+    ('=CELL("row",A11:A21)', 11.0), ('=CELL("contents",A2)', 2.0), ('=CELL("contents",F1)', 0.0),
+    ('=CELL("contents",J5)', "#N/A"), ('=CELL("contents",A10:A14)', 7.0), ('=CELL("type",F1)', "b"),
+    ('=CELL("type",B1)', "l"), ('=CELL("TYPE",A1)', "v"), ('=CELL("type",J5)', "v"),
+    ('=CELL("type",INDIRECT("F"&10^6))', "b"),
+    ('=CELL("hello",A1)', "#VALUE!"), ("=CELL(TRUE,A1)", "#VALUE!"), ("=CELL(2,A1)", "#VALUE!"),
+    ('=CELL("",A1)', "#VALUE!"), ("=CELL(B1,A1)", "#VALUE!"),
+    # bitwise functions on 48 bits, whole numbers 0..2^48-1, the shift truncated (ironcalc ENGINEERING/BITs.xlsx)
+    ("=_xlfn.BITOR(2^48-1,1)", 281474976710655.0), ("=_xlfn.BITXOR(2^48-1,1)", 281474976710654.0),
+    ("=_xlfn.BITAND(2^48-1,1)", 1.0), ("=_xlfn.BITAND(2^48,3)", "#NUM!"), ("=_xlfn.BITOR(3,12.5)", "#NUM!"),
+    ("=_xlfn.BITAND(TRUE,4)", 0.0), ('=_xlfn.BITXOR("123",456)', 435.0), ("=_xlfn.BITOR(-34,2)", "#NUM!"),
+    ("=_xlfn.BITLSHIFT(12,34.67)", 206158430208.0), ("=_xlfn.BITRSHIFT(12,34.67)", 0.0),
+    ("=_xlfn.BITLSHIFT(12,44)", 211106232532992.0), ("=_xlfn.BITLSHIFT(12,45)", "#NUM!"),
+    ("=_xlfn.BITRSHIFT(12,45)", 0.0), ("=_xlfn.BITLSHIFT(145,-3)", 18.0), ("=_xlfn.BITRSHIFT(145,-3)", 1160.0),
+    ("=_xlfn.BITLSHIFT(12,-54)", "#NUM!"), ("=_xlfn.BITRSHIFT(2^48-1,0)", 281474976710655.0),
+    ("=_xlfn.BITRSHIFT(2^48,1)", "#NUM!"), ("=_xlfn.BITLSHIFT(12.6,12)", "#NUM!"),
+    # SEARCH's ~ takes any next character literally, a trailing ~ is dropped; ? is one character
+    # (ironcalc TEXT/FIND_SEARCH.xlsx rows 24-31)
+    ('=SEARCH("Lat???","Late")', "#VALUE!"), ('=SEARCH("~~","Hi ~Bang!")', 4.0), ('=SEARCH("~","Hi ~Bang!")', 1.0),
+    ('=SEARCH("~","Hello")', 1.0), ('=SEARCH("~d","My dear")', 4.0), ('=SEARCH("~*","Ho*la")', 3.0),
+    ('=SEARCH("La?","Late?")', 1.0), ('=SEARCH("h","Hello")', 1.0),
 ]
 
 FIRST_ROW = 30
@@ -109,6 +132,10 @@ WHOLE_BOOKS = [
     "ironcalc/xlsx/tests/calc_tests/DATABASE/DCOUNT_DCOUNTA_DGET_DPRODUCT.xlsx",
     "ironcalc/xlsx/tests/calc_tests/DATABASE/DMIN_DMAX_DAVERAGE_DSUM.xlsx",
     "ironcalc/xlsx/tests/calc_tests/DATABASE/DVAR_DVARP_DSTDEV_DSTDEVP.xlsx",
+    "ironcalc/xlsx/tests/calc_tests/INFORMATION/CELL.xlsx",
+    "pycel/tests/fixtures/information.xlsx",
+    "ironcalc/xlsx/tests/calc_tests/ENGINEERING/BITs.xlsx",
+    "ironcalc/xlsx/tests/calc_tests/TEXT/FIND_SEARCH.xlsx",
 ]
 
 

@@ -108,4 +108,4 @@ ExcelInfoPlugin.implementedFunctions = {
 
 const translations = { enGB: Object.fromEntries(Object.keys(ExcelInfoPlugin.implementedFunctions).map((k) => [k, k])) };
 
-module.exports = { plugins: [[ExcelInfoPlugin, translations]] };
+module.exports = { plugins: [[ExcelInfoPlugin, translations], ...require('./cellinfo').plugins] };
