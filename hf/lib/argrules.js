@@ -50,8 +50,10 @@ const REFERENCES_AS_RANGES = ['AVEDEV', 'DEVSQ', 'GEOMEAN', 'HARMEAN', 'KURT', '
 
 // Rule 3: the Analysis ToolPak functions but those taking ranges, and the later complex/ERF ones.
 const TAKE_RANGES = new Set(['GCD', 'LCM', 'MULTINOMIAL', 'IMSUM', 'IMPRODUCT']);
+// The complex functions added in Excel 2013 follow rules 1 and 3 too (IMCOSH(TRUE) is #VALUE!).
+const LATER_COMPLEX = ['IMCOSH', 'IMCOT', 'IMCSC', 'IMCSCH', 'IMSEC', 'IMSECH', 'IMSINH', 'IMTAN'];
 const NO_RANGE_LIFTING = [...ANALYSIS_TOOLPAK.filter((n) => !TAKE_RANGES.has(n)), 'ERF.PRECISE', 'ERFC.PRECISE',
-  'IMCOSH', 'IMCOT', 'IMCSC', 'IMCSCH', 'IMSEC', 'IMSECH', 'IMSINH', 'IMTAN'];
+  ...LATER_COMPLEX];
 
 /** A reference to more than one cell (not an array built by the formula). */
 function isMultiCellReference(value) {
@@ -101,7 +103,7 @@ function applyArgumentRules(HyperFormula) {
     const metadata = plugin && plugin.implementedFunctions && plugin.implementedFunctions[name];
     if (metadata) plugin.implementedFunctions[name] = { ...metadata, referencesAsRanges: true };
   }
-  for (const name of ANALYSIS_TOOLPAK) {
+  for (const name of [...ANALYSIS_TOOLPAK, ...LATER_COMPLEX]) {
     const plugin = HyperFormula.getFunctionPlugin(name);
     const metadata = plugin && plugin.implementedFunctions && plugin.implementedFunctions[name];
     if (!metadata || !metadata.parameters) continue;

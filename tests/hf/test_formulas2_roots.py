@@ -138,3 +138,17 @@ ERRORS: list[tuple[int, int, object]] = [(7, 1, 1), (7, 2, 2), (7, 3, "=NA()"), 
 ])
 def test_regression_error_arguments_are_value_errors(engine: NodeEngine, formula: str) -> None:
     assert calc_block(engine, ERRORS + [(9, 8, formula)], [(9, 8)]) == [("error", "#VALUE!")]
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=GCD(-0.4,TRUE)", "#VALUE!"),       # formulas test.xlsx: the logical's #VALUE! beats the #NUM!
+    ("=LCM(-0.4,TRUE)", "#VALUE!"),
+    ('=GCD(-1,"x")', "#VALUE!"),
+    ("=GCD(-1,NA())", "#N/A"),
+    ("=GCD(-1,4)", "#NUM!"),
+    ("=_xlfn.IMCOSH(TRUE)", "#VALUE!"),   # the Excel 2013 complex functions take no logical
+    ("=_xlfn.IMSECH(TRUE)", "#VALUE!"),
+    ("=_xlfn.IMTAN(TRUE)", "#VALUE!"),
+])
+def test_argument_errors_first(engine: NodeEngine, formula: str, expected: str) -> None:
+    assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [("error", expected)]

@@ -244,6 +244,9 @@ function gcd2(a, b) {
 class ExcelGcdLcmPlugin extends FunctionPlugin {
   integers(ast, state) {
     const out = [];
+    // a number out of range is #NUM! only once every argument has been read: an error or a value of
+    // the wrong type after it wins (formulas test.xlsx: GCD(-0.4,TRUE) and LCM(-0.4,TRUE) are #VALUE!)
+    let outOfRange = null;
     for (const arg of ast.args) {
       if (arg.type === 'EMPTY') return new CellError(ErrorType.NA, 'argument omitted');
       const v = this.evaluateAst(arg, state);
@@ -261,10 +264,14 @@ class ExcelGcdLcmPlugin extends FunctionPlugin {
           if (x instanceof CellError) return x;
         }
         if (typeof x !== 'number') return new CellError(ErrorType.VALUE, 'not a number');
-        if (x < 0 || x >= LIMIT) return new CellError(ErrorType.NUM, 'out of range');
+        if (x < 0 || x >= LIMIT) {
+          outOfRange = outOfRange || new CellError(ErrorType.NUM, 'out of range');
+          continue;
+        }
         out.push(Math.floor(x));
       }
     }
+    if (outOfRange) return outOfRange;
     if (out.length === 0) return new CellError(ErrorType.VALUE, 'no values');
     return out;
   }
