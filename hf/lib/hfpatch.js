@@ -225,6 +225,17 @@ function patchDateZero() {
     });
     return s === null || s instanceof SimpleRangeValue ? weeknum.call(this, ast, state) : s;
   };
+  // DATE: a year past 9999 once the months are carried into it is #NUM! (DATE(9999,13,-1), though
+  // the days would bring it back to 9999-12-30; ironcalc DATE_AND_TIME/DATE.xlsx row 5).
+  const date = DateTimePlugin.prototype.date;
+  DateTimePlugin.prototype.date = function excelDate(ast, state) {
+    const s = this.runFunction(ast.args, state, this.metadata('DATE'), (year, month) => {
+      let y = Math.trunc(year);
+      if (y >= 0 && y < this.dateTimeHelper.getEpochYearZero()) y += this.dateTimeHelper.getEpochYearZero();
+      return y + Math.floor((Math.trunc(month) - 1) / 12) > 9999 ? new CellError(ErrorType.NUM, 'year after 9999') : null;
+    });
+    return s === null || s instanceof SimpleRangeValue ? date.call(this, ast, state) : s;
+  };
 }
 
 /** CHOOSE as Excel: the index is truncated (CHOOSE(1.9,...) is the first value; HyperFormula wanted

@@ -1,5 +1,5 @@
 """Roots of 'Excel gives an error, engine a value' and related mismatches (XLOOKUP, database functions,
-CELL, bitwise functions, SEARCH's wildcards), through the real engine.
+CELL, bitwise functions, SEARCH's wildcards, DATE, VALUETOTEXT, REGEXTEST), through the real engine.
 
 Expected values are Excel's: cached values of the corpus workbook named in the comment (sheet and row),
 or Microsoft's function documentation. None is computed by the code under test.
@@ -96,6 +96,12 @@ CASES: list[tuple[str, object]] = [
     ('=SEARCH("Lat???","Late")', "#VALUE!"), ('=SEARCH("~~","Hi ~Bang!")', 4.0), ('=SEARCH("~","Hi ~Bang!")', 1.0),
     ('=SEARCH("~","Hello")', 1.0), ('=SEARCH("~d","My dear")', 4.0), ('=SEARCH("~*","Ho*la")', 3.0),
     ('=SEARCH("La?","Late?")', 1.0), ('=SEARCH("h","Hello")', 1.0),
+    # DATE: a year past 9999 after carrying the months is #NUM! (ironcalc DATE_AND_TIME/DATE.xlsx rows 3-5)
+    ("=DATE(9999,13,-1)", "#NUM!"), ("=DATE(9999,12,31)", 2958465.0), ("=DATE(2022,13,1)", 44927.0),
+    # VALUETOTEXT's format and REGEXTEST's case_sensitivity are 0 or 1 (formulas test.xlsx TEXT rows 33, 55)
+    ("=_xlfn.VALUETOTEXT(1.9,-1)", "#VALUE!"), ("=_xlfn.VALUETOTEXT(10,2)", "#VALUE!"),
+    ('=_xlfn.VALUETOTEXT("a",1)', '"a"'), ('=_xlfn.REGEXTEST("123","^\\d+$",2)', "#VALUE!"),
+    ('=_xlfn.REGEXTEST("123","^\\d+$")', True),
 ]
 
 FIRST_ROW = 30
@@ -136,6 +142,7 @@ WHOLE_BOOKS = [
     "pycel/tests/fixtures/information.xlsx",
     "ironcalc/xlsx/tests/calc_tests/ENGINEERING/BITs.xlsx",
     "ironcalc/xlsx/tests/calc_tests/TEXT/FIND_SEARCH.xlsx",
+    "ironcalc/xlsx/tests/calc_tests/DATE_AND_TIME/DATE.xlsx",
 ]
 
 

@@ -69,12 +69,14 @@ class ExcelInfoPlugin extends FunctionPlugin {
 
   valuetotext(ast, state) {
     return this.runFunction(ast.args, state, this.metadata('VALUETOTEXT'), (v, strict) => {
+      strict = Math.trunc(strict);
+      if (strict !== 0 && strict !== 1) return new CellError(ErrorType.VALUE, 'format is 0 or 1'); // formulas test.xlsx TEXT row 55
       v = IV.getRawValue(v);
       if (v instanceof CellError) return errorText(v);
       if (v === IV.EmptyValue || v === null || v === undefined) return '';
       if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
       if (typeof v === 'number') return numberText(v);
-      return Math.trunc(strict) === 1 ? `"${v.replace(/"/g, '""')}"` : v;
+      return strict === 1 ? `"${v.replace(/"/g, '""')}"` : v;
     });
   }
 

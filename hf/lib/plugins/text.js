@@ -106,7 +106,9 @@ class ExcelTextPlugin extends FunctionPlugin {
 
   regextest(ast, state) {
     return this.runFunction(ast.args, state, this.metadata('REGEXTEST'), (s, pattern, cs) => {
-      const re = regex(pattern, Math.trunc(cs) === 1, false);
+      cs = Math.trunc(cs);
+      if (cs !== 0 && cs !== 1) return VALUE('case_sensitivity is 0 or 1'); // formulas test.xlsx TEXT row 33
+      const re = regex(pattern, cs === 1, false);
       return re instanceof CellError ? re : re.test(s);
     });
   }
