@@ -97,6 +97,7 @@ function applyArgumentRules(HyperFormula) {
   patchFunctionPlugin();
   require('./toolpak').applyToolPak();
   require('./sumxy').applySumXY();
+  require('./mmult').applyMmult();
   require('./plugins/bahttext').registerBahtText(HyperFormula);
   for (const name of REFERENCES_AS_RANGES) {
     const plugin = HyperFormula.getFunctionPlugin(name);

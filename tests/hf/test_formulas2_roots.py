@@ -152,3 +152,14 @@ def test_regression_error_arguments_are_value_errors(engine: NodeEngine, formula
 ])
 def test_argument_errors_first(engine: NodeEngine, formula: str, expected: str) -> None:
     assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [("error", expected)]
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=INDEX(MMULT(A6:B6,A1:A2),1)", ("error", "#DIV/0!")),   # the first error (row 6: 1, #DIV/0!)
+    ("=INDEX(MMULT(A1:B1,B6:C7),1,1)", ("error", "#DIV/0!")),  # ... of the right array
+    ("=INDEX(MMULT(A1:B1,A2:B3),1,2)", 11 * 22 + 12 * 32.0),
+    ('=INDEX(MMULT({1,"a"},A1:A2),1)', ("error", "#VALUE!")),
+    ("=INDEX(MMULT(A1:C1,A1:A2),1)", ("error", "#VALUE!")),    # 1x3 by 2x1
+])
+def test_mmult_errors(engine: NodeEngine, formula: str, expected: object) -> None:
+    assert calc_block(engine, ERRORS + [(9, 8, formula)], [(9, 8)]) == [expected]
