@@ -12,7 +12,7 @@ const { quoteSheet } = require('./tokens');
 const { registerPlugins, nameTargets } = require('./plugins');
 const { setArrayCells } = require('./evalguard');
 
-const DYNAMIC_RE = /\b(INDIRECT|XLOFFSET)\s*\(/i;
+const DYNAMIC_RE = /\b(INDIRECT|XLOFFSET|XLRANGE)\s*\(/i;
 const SKIPPED_NAME_RE = /^_xlnm\._FilterDatabase$/i;
 const MAX_SETTLE_PASSES = 12;
 const NAME = { name: true };

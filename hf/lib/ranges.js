@@ -71,3 +71,63 @@ function collapseRefRanges(toks) {
 }
 
 module.exports = { collapseRefRanges, functionRangeEnd };
+
+/** Start of the operand ending at token j, with a sheet prefix ('S'!A1) included. */
+function operandStartWithSheet(toks, j) {
+  let start = operandStart(toks, j);
+  const p = T.prevSig(toks, start);
+  if (p >= 1 && toks[p].v === '!' && (toks[p - 1].t === 'id' || toks[p - 1].t === 'qname')) start = p - 1;
+  return start;
+}
+
+/** End of the operand starting at token j, through a sheet prefix ('S'!A1) or a parenthesis. */
+function operandEndWithSheet(toks, j) {
+  const n = T.nextSig(toks, j);
+  if ((toks[j].t === 'id' || toks[j].t === 'qname') && n < toks.length && toks[n].v === '!') {
+    const c = T.nextSig(toks, n);
+    return c < toks.length ? operandEnd(toks, c) : j;
+  }
+  if (toks[j].v === '(') {
+    let depth = 0;
+    for (let k = j; k < toks.length; k++) {
+      if (toks[k].v === '(') depth++;
+      else if (toks[k].v === ')' && --depth === 0) return k;
+    }
+  }
+  return operandEnd(toks, j);
+}
+
+/**
+ * X:Y with a function result at an end (A1:INDEX(A:A,5), INDIRECT("A1"):INDIRECT("B2"),
+ * A1:XLOFFSET(...)) -> XLRANGE(X,Y), the dynamic plugin that returns the bounding reference of
+ * its two reference arguments (plugins/dynamic.js). HyperFormula's own parser takes only
+ * references written out, and its static OFFSET with literal arguments.
+ */
+function rewriteRangeOps(toks) {
+  const staticOffset = (k) => toks[k] && toks[k].t === 'id' && toks[k].v.toUpperCase() === 'OFFSET';
+  for (let guard = 0; guard < 50; guard++) {
+    let found = false;
+    for (let i = 0; i < toks.length; i++) {
+      if (toks[i].t !== 'p' || toks[i].v !== ':') continue;
+      const a = T.prevSig(toks, i);
+      const b = T.nextSig(toks, i);
+      if (a < 0 || b >= toks.length) continue;
+      const leftCall = toks[a].v === ')' && !staticOffset(operandStart(toks, a));
+      const nb = T.nextSig(toks, b);
+      const rightCall = toks[b].v === '(' ||
+        (toks[b].t === 'id' && nb < toks.length && toks[nb].v === '(' && !staticOffset(b));
+      if (!leftCall && !rightCall) continue;
+      const start = operandStartWithSheet(toks, a);
+      const end = operandEndWithSheet(toks, b);
+      const call = [{ t: 'id', v: 'XLRANGE' }, { t: 'p', v: '(' }, ...toks.slice(start, a + 1), { t: 'p', v: ',' },
+        ...toks.slice(b, end + 1), { t: 'p', v: ')' }];
+      toks.splice(start, end - start + 1, ...call);
+      found = true;
+      break;
+    }
+    if (!found) break;
+  }
+  return toks;
+}
+
+module.exports.rewriteRangeOps = rewriteRangeOps;

@@ -10,7 +10,7 @@ const X = require('./external');
 const I = require('./intersect');
 const L = require('./let');
 const Q = require('./quotes');
-const { collapseRefRanges, functionRangeEnd } = require('./ranges');
+const { collapseRefRanges, functionRangeEnd, rewriteRangeOps } = require('./ranges');
 
 const PREFIX_RE = /^(_xlfn\.|_xlws\.|_xludf\.)+/i;
 // Error literals HyperFormula has no type for (see plugins/functions.js XLERROR).
@@ -113,12 +113,12 @@ function rewriteTokens(toks, sheet, row, col, ctx, state) {
       out.push({ t: 'err', v: toks[i + 2].v }); // Sheet1!#REF! is just #REF!
       i += 2;
     } else if (tk.t === 'id' && toks[i + 1] && toks[i + 1].t === 'br' && ctx.tables.has(tk.v.toLowerCase())) {
-      out.push({ t: 'id', v: tables.resolve(ctx.tables.get(tk.v.toLowerCase()), toks[i + 1].v, row, sheet, col) });
+      out.push(...T.tokenize(tables.resolve(ctx.tables.get(tk.v.toLowerCase()), toks[i + 1].v, row, sheet, col)));
       i += 1;
     } else if (tk.t === 'br') {
       const t = tables.tableAt(ctx.tables, sheet, row, col);
       if (!t) state.unsupported = state.unsupported || 'structured reference outside a table';
-      out.push({ t: 'id', v: t ? tables.resolve(t, tk.v, row, sheet, col) : '#REF!' });
+      out.push(...T.tokenize(t ? tables.resolve(t, tk.v, row, sheet, col) : '#REF!'));
     } else {
       const used = rewrite3d(toks, i, ctx, out) || inlineName(toks, i, sheet, row, col, ctx, state, out);
       if (used) i = used - 1;
@@ -127,7 +127,7 @@ function rewriteTokens(toks, sheet, row, col, ctx, state) {
   }
   out = collapseRefRanges(out);
   if (!state.array && !state.name && state.depth === 0) out = I.intersectRanges(out, row, col);
-  out = rewriteOffset(out);
+  out = rewriteRangeOps(rewriteOffset(out)); // A1:INDEX(...) -> XLRANGE(A1,INDEX(...)) (ranges.js)
   if (!state.unsupported && functionRangeEnd(out)) {
     // HyperFormula's range operator takes only references written out, not function results.
     state.unsupported = 'range operator on a function result (A1:INDEX(...), INDIRECT(...):INDIRECT(...))';

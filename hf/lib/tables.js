@@ -37,8 +37,17 @@ function tableAt(byName, sheet, row, col) {
   return null;
 }
 
+// A column name keeps its spaces: a table may hold 'MONTH', 'MONTH ' and 'MONTH  ' (columnIndex).
 function unescapeColumn(s) {
-  return s.replace(/'(.)/g, '$1').trim().toLowerCase();
+  return s.replace(/'(.)/g, '$1').toLowerCase();
+}
+
+/** Index of a column by its exact (case-blind) name, else by its name without outer spaces. */
+function columnIndex(t, name) {
+  const i = t.columns.indexOf(name);
+  if (i >= 0) return i;
+  const bare = name.trim();
+  return t.columns.findIndex((c) => c.trim() === bare);
 }
 
 /** Split the inside of a bracket group into items like '#Headers', '@', 'Col', 'A:B' parts. */
@@ -47,7 +56,7 @@ function parseSpec(inner) {
   if (!inner.includes('[')) {
     const s = inner.trim();
     if (s.startsWith('@')) { items.push('#this row'); if (s.length > 1) items.push({ col: unescapeColumn(s.slice(1)) }); } else if (s.startsWith('#')) items.push(s.toLowerCase());
-    else if (s !== '') items.push({ col: unescapeColumn(s) });
+    else if (s !== '') items.push({ col: unescapeColumn(inner) });
     return items;
   }
   let s = inner.trim();
@@ -57,8 +66,8 @@ function parseSpec(inner) {
   while ((m = re.exec(s)) !== null) {
     const a = m[1].trim();
     if (a.startsWith('#')) items.push(a.toLowerCase());
-    else if (m[3] !== undefined) items.push({ col: unescapeColumn(a), to: unescapeColumn(m[3]) });
-    else items.push({ col: unescapeColumn(a) });
+    else if (m[3] !== undefined) items.push({ col: unescapeColumn(m[1]), to: unescapeColumn(m[3]) });
+    else items.push({ col: unescapeColumn(m[1]) });
   }
   return items;
 }
@@ -88,11 +97,9 @@ function rowsFor(t, specials, row) {
 function resolve(t, inner, row, sheet, col) {
   const items = parseSpec(inner.slice(1, -1));
   const specials = items.filter((x) => typeof x === 'string');
-  // Legacy implicit intersection: a formula inside a table's data rows that names a column of
-  // that same table without #This Row (files written before '@') means the cell of its own row.
-  const a = t.area;
-  if (specials.length === 0 && items.length > 0 && sheet === t.sheet && col >= a.c1 && col <= a.c2 &&
-      row >= a.r1 + t.header && row <= a.r2 - t.totals) specials.push('#this row');
+  // A column without #This Row is the whole column, even in the table's own rows: where a value is
+  // expected, the rewriter's implicit intersection (intersect.js) picks the formula's row, but
+  // SUMIFS(tblData[AMOUNT], ...) in a row of tblData sums the whole column, as Excel.
   const cols = items.filter((x) => typeof x !== 'string');
   const rows = rowsFor(t, specials, row);
   if (!rows) return '#REF!';
@@ -101,8 +108,8 @@ function resolve(t, inner, row, sheet, col) {
   if (cols.length) {
     const idx = [];
     for (const c of cols) {
-      const i = t.columns.indexOf(c.col);
-      const j = c.to === undefined ? i : t.columns.indexOf(c.to);
+      const i = columnIndex(t, c.col);
+      const j = c.to === undefined ? i : columnIndex(t, c.to);
       if (i < 0 || j < 0) return '#REF!';
       idx.push(i, j);
     }

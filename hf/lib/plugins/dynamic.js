@@ -156,13 +156,85 @@ function offsetArea(plugin, ast, state) {
   return { sheet: base.sheet, r1, c1, r2, c2 };
 }
 
-/** The area a dynamic reference call (INDIRECT / XLOFFSET) refers to, without reading it; or null. */
+/** The area a dynamic reference call (INDIRECT / XLOFFSET / XLRANGE) refers to, without reading it; or null. */
 function dynamicArea(plugin, ast, state) {
   while (ast && ast.type === 'PARENTHESIS') ast = ast.expression;
   if (!ast || ast.type !== 'FUNCTION_CALL') return null;
   if (ast.procedureName === 'INDIRECT') return indirectArea(plugin, ast, state);
   if (ast.procedureName === 'XLOFFSET') return offsetArea(plugin, ast, state);
+  if (ast.procedureName === 'XLRANGE') return rangeArea(plugin, ast, state);
   return null;
+}
+
+/** A whole number argument (Excel truncates), or {error}. */
+function numberArg(plugin, ast, state, empty) {
+  if (!ast || ast.type === 'EMPTY') return empty;
+  const v = plugin.evaluateAst(ast, state);
+  if (v instanceof CellError) return { error: v };
+  const n = toNumber(v instanceof SimpleRangeValue ? (v.width() === 1 && v.height() === 1 ? v.data[0][0] : NaN) : v);
+  if (Number.isNaN(n)) return { error: new CellError(ErrorType.VALUE, 'not a number') };
+  return Math.trunc(n);
+}
+
+/**
+ * The area a reference-valued expression refers to at an end of the range operator: a cell or
+ * range, a dynamic reference, INDEX(reference, row, col) as a reference, CHOOSE or IF choosing
+ * among references; {error} otherwise (#VALUE! for a non-reference).
+ */
+function refArea(plugin, ast, state) {
+  while (ast && ast.type === 'PARENTHESIS') ast = ast.expression;
+  if (ast && ast.type === 'FUNCTION_CALL') {
+    const name = ast.procedureName;
+    const args = ast.args;
+    if (name === 'INDEX' && args.length >= 1 && args.length <= 4) {
+      const base = refArea(plugin, args[0], state);
+      if (base.error) return base;
+      const r = numberArg(plugin, args[1], state, 0);
+      if (r.error) return r;
+      const c = numberArg(plugin, args[2], state, 0);
+      if (c.error) return c;
+      const area = numberArg(plugin, args[3], state, 1);
+      if (area.error) return area;
+      if (area !== 1 || r < 0 || c < 0) return { error: new CellError(r < 0 || c < 0 ? ErrorType.VALUE : ErrorType.REF, 'INDEX') };
+      const h = base.r2 - base.r1 + 1;
+      const w = base.c2 - base.c1 + 1;
+      let [row, col] = [r, c];
+      // INDEX(A1:E1, 3): one row, so the only index counts columns.
+      if (h === 1 && w > 1 && args.length === 2) [row, col] = [0, r];
+      if (row > h || col > w) return { error: new CellError(ErrorType.REF, 'INDEX out of range') };
+      return { sheet: base.sheet, r1: row ? base.r1 + row - 1 : base.r1, r2: row ? base.r1 + row - 1 : base.r2,
+        c1: col ? base.c1 + col - 1 : base.c1, c2: col ? base.c1 + col - 1 : base.c2 };
+    }
+    if (name === 'CHOOSE' && args.length >= 2) {
+      const k = numberArg(plugin, args[0], state, 0);
+      if (k.error) return k;
+      if (k < 1 || k >= args.length) return { error: new CellError(ErrorType.VALUE, 'CHOOSE index') };
+      return refArea(plugin, args[k], state);
+    }
+    if (name === 'IF' && args.length >= 2 && args.length <= 3) {
+      let cond = plugin.evaluateAst(args[0], state);
+      if (cond instanceof SimpleRangeValue) cond = cond.width() === 1 && cond.height() === 1 ? cond.data[0][0] : new CellError(ErrorType.VALUE);
+      if (cond instanceof CellError) return { error: cond };
+      if (typeof cond === 'string') return { error: new CellError(ErrorType.VALUE, 'IF condition') };
+      const pick = toNumber(cond) ? args[1] : args[2];
+      if (!pick || pick.type === 'EMPTY') return { error: new CellError(ErrorType.VALUE, 'IF without a reference') };
+      return refArea(plugin, pick, state);
+    }
+  }
+  const area = areaOfArg(plugin, ast, state);
+  return area || { error: new CellError(ErrorType.VALUE, 'range operator needs references') };
+}
+
+/** The bounding area of XLRANGE(X, Y), Excel's X:Y between references; or {error}. */
+function rangeArea(plugin, ast, state) {
+  if (ast.args.length !== 2) return { error: new CellError(ErrorType.NA, 'Wrong number of arguments.') };
+  const a = refArea(plugin, ast.args[0], state);
+  if (a.error) return a;
+  const b = refArea(plugin, ast.args[1], state);
+  if (b.error) return b;
+  if (a.sheet !== b.sheet) return { error: new CellError(ErrorType.VALUE, 'range across sheets') };
+  return { sheet: a.sheet, r1: Math.min(a.r1, b.r1), c1: Math.min(a.c1, b.c1),
+    r2: Math.max(a.r2, b.r2), c2: Math.max(a.c2, b.c2) };
 }
 
 /** Run a plugin body; an exception must never escape into HyperFormula's build. */
@@ -185,6 +257,12 @@ class DynamicRefPlugin extends FunctionPlugin {
 
   xloffset(ast, state) {
     const area = offsetArea(this, ast, state);
+    if (area.error) return area.error;
+    return areaValue(this, area.sheet, area.r1, area.c1, area.r2, area.c2);
+  }
+
+  xlrange(ast, state) {
+    const area = rangeArea(this, ast, state);
     if (area.error) return area.error;
     return areaValue(this, area.sheet, area.r1, area.c1, area.r2, area.c2);
   }
@@ -221,6 +299,8 @@ patchRowColumn();
  * written A2 (HyperFormula's aggregation read the plugin's scalar as a typed value: #VALUE!, or
  * "7" as 7). The one-cell value is handed to HyperFormula's reduce as if it came from a cell reference.
  */
+const DYNAMIC_FUNCS = new Set(['INDIRECT', 'XLOFFSET', 'XLRANGE']);
+
 function patchAggregation() {
   const base = require('path').dirname(require.resolve('hyperformula'));
   const { NumericAggregationPlugin } = require(require('path').join(base, 'interpreter', 'plugin', 'NumericAggregationPlugin.js'));
@@ -231,7 +311,7 @@ function patchAggregation() {
     const mapped = args.map((arg) => {
       let ast = arg;
       while (ast && ast.type === 'PARENTHESIS') ast = ast.expression;
-      if (!ast || ast.type !== 'FUNCTION_CALL' || (ast.procedureName !== 'INDIRECT' && ast.procedureName !== 'XLOFFSET')) return arg;
+      if (!ast || ast.type !== 'FUNCTION_CALL' || !DYNAMIC_FUNCS.has(ast.procedureName)) return arg;
       const value = this.evaluateAst(arg, state);
       if (value instanceof SimpleRangeValue) return arg; // a range: HyperFormula already reads it as one
       values = values || new Map();
@@ -250,13 +330,15 @@ patchAggregation();
 
 DynamicRefPlugin.prototype.indirect = guarded(DynamicRefPlugin.prototype.indirect);
 DynamicRefPlugin.prototype.xloffset = guarded(DynamicRefPlugin.prototype.xloffset);
+DynamicRefPlugin.prototype.xlrange = guarded(DynamicRefPlugin.prototype.xlrange);
 
 const dyn = { doesNotNeedArgumentsToBeComputed: true, isVolatile: true, vectorizationForbidden: true,
   parameters: [{ argumentType: FunctionArgumentType.ANY }], repeatLastArgs: 1 };
 DynamicRefPlugin.implementedFunctions = {
   INDIRECT: { method: 'indirect', ...dyn },
   XLOFFSET: { method: 'xloffset', ...dyn },
+  XLRANGE: { method: 'xlrange', ...dyn },
 };
-const translations = { enGB: { INDIRECT: 'INDIRECT', XLOFFSET: 'XLOFFSET' } };
+const translations = { enGB: { INDIRECT: 'INDIRECT', XLOFFSET: 'XLOFFSET', XLRANGE: 'XLRANGE' } };
 
 module.exports = { DynamicRefPlugin, translations, nameTargets };
