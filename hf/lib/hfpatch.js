@@ -76,9 +76,10 @@ function partText(x) {
 
 // The imaginary units ('i', 'j') of the complex texts one complex function has read so far.
 const complexUnits = new Set();
+let mixedUnitsError = ErrorType.VALUE;
 
 /** Excel's complex functions write their result with the unit of their arguments (IMSUM("1+2j",1)
- * is "2+2j"; HyperFormula always wrote 'i') and refuse arguments that mix 'i' and 'j' (#VALUE!). */
+ * is "2+2j"; HyperFormula always wrote 'i') and refuse arguments that mix 'i' and 'j' (#VALUE! or #NUM!). */
 function patchComplexUnits() {
   // IMSUM/IMPRODUCT read their arguments in order: the first error met is the result (HyperFormula
   // read the single values before the ranges: IMSUM(A1:B1,C1) gave C1's error before A1's).
@@ -103,6 +104,9 @@ function patchComplexUnits() {
   ComplexPlugin.prototype.coerceArgumentsToRequiredTypes = function coerceComplexArguments(...args) {
     complexUnits.clear(); // a new call: its arguments are read next, then its result written
     const [, values, metadata] = args;
+    // mixed units: #VALUE! in IMSUM/IMPRODUCT (any number of arguments), #NUM! in IMSUB/IMDIV
+    // (formulas test.xlsx: IMSUB("3.1+2j","-3+2i") and IMDIV(..) are #NUM!, IMSUM(..) #VALUE!)
+    mixedUnitsError = metadata.some((m) => m && m.argumentType === 'ANY') ? ErrorType.VALUE : ErrorType.NUM;
     for (let i = 0; i < values.length; i++) { // the first error in argument order, ranges included
       const v = values[i];
       if (v instanceof CellError) break;
@@ -118,7 +122,7 @@ function patchComplexUnits() {
 /** HyperFormula's complex-to-text with Excel's number text (ComplexPlugin reads it at call time). */
 function complexToText([re, im], symbol) {
   if (!Number.isFinite(re) || !Number.isFinite(im)) return new CellError(ErrorType.NUM, 'NaN or infinite value');
-  if (!symbol && complexUnits.size > 1) return new CellError(ErrorType.VALUE, 'complex numbers with both i and j');
+  if (!symbol && complexUnits.size > 1) return new CellError(mixedUnitsError, 'complex numbers with both i and j');
   const unit = symbol || (complexUnits.size === 1 ? [...complexUnits][0] : 'i');
   if (im === 0) return partText(re);
   const imText = `${im === 1 || im === -1 ? '' : partText(Math.abs(im))}${unit}`;
