@@ -163,3 +163,13 @@ def test_argument_errors_first(engine: NodeEngine, formula: str, expected: str) 
 ])
 def test_mmult_errors(engine: NodeEngine, formula: str, expected: object) -> None:
     assert calc_block(engine, ERRORS + [(9, 8, formula)], [(9, 8)]) == [expected]
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ('=IMSUB("3.1+2j","-3+2i")', "#NUM!"),       # formulas test.xlsx: mixed units
+    ('=IMDIV("-3+2i","-13+25j")', "#NUM!"),
+    ('=IMSUM("3.1+2j","-3+2i")', "#VALUE!"),
+    ('=IMPRODUCT("3.1+2j","-3+2i")', "#VALUE!"),
+])
+def test_mixed_complex_units(engine: NodeEngine, formula: str, expected: str) -> None:
+    assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [("error", expected)]
