@@ -258,6 +258,22 @@ function patchChoose() {
       return values[i - 1];
     });
   };
+  // SWITCH reads an empty cell as the number 0, in the expression and in the values: SWITCH(FALSE, <empty>)
+  // and SWITCH(<empty>, "") find no match, SWITCH(<empty>, 0) does (pycel logical.xlsx sheet Switch
+  // rows 28-41); HyperFormula compared with =, where an empty cell equals FALSE and "". An error met
+  // among the values before a match is the result (HyperFormula skipped it; rows 3-9).
+  const zero = (v) => (v === EmptyValue ? 0 : v);
+  BooleanPlugin.prototype.switch = function excelSwitch(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('SWITCH'), (selector, ...args) => {
+      selector = zero(selector);
+      let i = 0;
+      for (; i + 1 < args.length; i += 2) {
+        if (args[i] instanceof CellError) return args[i];
+        if (this.arithmeticHelper.eq(selector, zero(args[i]))) return args[i + 1];
+      }
+      return i < args.length ? args[i] : new CellError(ErrorType.NA, 'no match and no default');
+    });
+  };
 }
 
 /** XLOOKUP searches as XMATCH does (plugins/xmatch.js: types ordered, the binary search modes a

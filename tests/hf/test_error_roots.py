@@ -1,5 +1,6 @@
 """Roots of 'Excel gives an error, engine a value' and related mismatches (XLOOKUP, database functions,
-CELL, bitwise functions, SEARCH's wildcards, DATE, VALUETOTEXT, REGEXTEST), through the real engine.
+CELL, bitwise functions, SEARCH's wildcards, DATE, VALUETOTEXT, REGEXTEST,
+SWITCH), through the real engine.
 
 Expected values are Excel's: cached values of the corpus workbook named in the comment (sheet and row),
 or Microsoft's function documentation. None is computed by the code under test.
@@ -102,6 +103,12 @@ CASES: list[tuple[str, object]] = [
     ("=_xlfn.VALUETOTEXT(1.9,-1)", "#VALUE!"), ("=_xlfn.VALUETOTEXT(10,2)", "#VALUE!"),
     ('=_xlfn.VALUETOTEXT("a",1)', '"a"'), ('=_xlfn.REGEXTEST("123","^\\d+$",2)', "#VALUE!"),
     ('=_xlfn.REGEXTEST("123","^\\d+$")', True),
+    # SWITCH reads an empty cell as 0 and returns an error met among its values (pycel logical.xlsx
+    # sheet Switch rows 3-9 and 28-41; F1 is empty)
+    ('=_xlfn.SWITCH(FALSE,F1,"match")', "#N/A"), ('=_xlfn.SWITCH(0,F1,"match")', "match"),
+    ('=_xlfn.SWITCH(F1,0,"match")', "match"), ('=_xlfn.SWITCH(F1,"","match")', "#N/A"),
+    ('=_xlfn.SWITCH(TRUE,TRUE,"match")', "match"), ('=_xlfn.SWITCH(3,1/0,3)', "#DIV/0!"),
+    ('=_xlfn.SWITCH(3,SQRT(-1),"x")', "#NUM!"), ('=_xlfn.SWITCH(1/0,0,"match","no-match")', "#DIV/0!"),
 ]
 
 FIRST_ROW = 30
@@ -143,6 +150,7 @@ WHOLE_BOOKS = [
     "ironcalc/xlsx/tests/calc_tests/ENGINEERING/BITs.xlsx",
     "ironcalc/xlsx/tests/calc_tests/TEXT/FIND_SEARCH.xlsx",
     "ironcalc/xlsx/tests/calc_tests/DATE_AND_TIME/DATE.xlsx",
+    "pycel/tests/fixtures/logical.xlsx",
 ]
 
 
