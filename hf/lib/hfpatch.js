@@ -44,6 +44,7 @@ function applyPatches() {
   patchEmptyText();
   patchArrayLiteralDependencies();
   patchFindSearch();
+  patchReplaceSubstitute();
   patchDateZero();
   patchChoose();
   patchXlookup();
@@ -199,6 +200,38 @@ function patchFindSearch() {
     const m = new RegExp(re, 'i').exec(text);
     return m ? m.index : -1;
   });
+}
+
+/** REPLACE truncates start_num and num_chars (REPLACE("ABCDEFG",2.3,3.9,"xx") is "AxxEFG"), SUBSTITUTE its
+ * instance_num (1.9 is the first), and SUBSTITUTE leaves the text as it is when old_text is empty
+ * (HyperFormula inserted new_text there); apache-poi FormulaEvalTestData_Copy.xlsx rows 1136, 1312. */
+function patchReplaceSubstitute() {
+  const { TextPlugin } = require(path.join(base, 'interpreter', 'plugin', 'TextPlugin.js'));
+  TextPlugin.prototype.replace = function excelReplace(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('REPLACE'), (text, start, count, newText) => {
+      start = Math.trunc(start);
+      count = Math.trunc(count);
+      if (start < 1) return new CellError(ErrorType.VALUE, 'start_num less than 1');
+      if (count < 0) return new CellError(ErrorType.VALUE, 'num_chars negative');
+      return text.substring(0, start - 1) + newText + text.substring(start + count - 1);
+    });
+  };
+  TextPlugin.prototype.substitute = function excelSubstitute(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('SUBSTITUTE'), (text, old, repl, instance) => {
+      if (instance !== undefined) {
+        instance = Math.trunc(instance);
+        if (instance < 1) return new CellError(ErrorType.VALUE, 'instance_num less than 1');
+      }
+      if (old === '') return text;
+      if (instance === undefined) return text.split(old).join(repl);
+      let at = -1;
+      for (let k = 0; k < instance; k++) {
+        at = text.indexOf(old, at + (k === 0 ? 0 : old.length));
+        if (at < 0) return text;
+      }
+      return text.substring(0, at) + repl + text.substring(at + old.length);
+    });
+  };
 }
 
 /** DAY, MONTH, YEAR and WEEKNUM as Excel in the 1900 date system: serial 0 is the day before

@@ -1,6 +1,6 @@
 """Roots of 'Excel gives an error, engine a value' and related mismatches (XLOOKUP, database functions,
 CELL, bitwise functions, SEARCH's wildcards, DATE, VALUETOTEXT, REGEXTEST,
-SWITCH), through the real engine.
+SWITCH, REPLACE, SUBSTITUTE), through the real engine.
 
 Expected values are Excel's: cached values of the corpus workbook named in the comment (sheet and row),
 or Microsoft's function documentation. None is computed by the code under test.
@@ -109,6 +109,14 @@ CASES: list[tuple[str, object]] = [
     ('=_xlfn.SWITCH(F1,0,"match")', "match"), ('=_xlfn.SWITCH(F1,"","match")', "#N/A"),
     ('=_xlfn.SWITCH(TRUE,TRUE,"match")', "match"), ('=_xlfn.SWITCH(3,1/0,3)', "#DIV/0!"),
     ('=_xlfn.SWITCH(3,SQRT(-1),"x")', "#NUM!"), ('=_xlfn.SWITCH(1/0,0,"match","no-match")', "#DIV/0!"),
+    # REPLACE and SUBSTITUTE truncate their positions; an empty old_text changes nothing (apache-poi
+    # FormulaEvalTestData_Copy.xlsx rows 1136, 1312; documentation examples)
+    ('=REPLACE("ABCDEFG",2.3,3.9,"xx")', "AxxEFG"), ('=REPLACE("abcdefghijk",6,5,"*")', "abcde*k"),
+    ('=REPLACE("abc",0.5,1,"x")', "#VALUE!"), ('=SUBSTITUTE("teststr","t","T",1.9)', "Teststr"),
+    ('=SUBSTITUTE("testblankmatch","","!",1)', "testblankmatch"),
+    ('=SUBSTITUTE("Sales Data","Sales","Cost")', "Cost Data"),
+    ('=SUBSTITUTE("Quarter 1, 2008","1","2",1)', "Quarter 2, 2008"),
+    ('=SUBSTITUTE("Quarter 1, 2011","1","2",3)', "Quarter 1, 2012"),
 ]
 
 FIRST_ROW = 30
@@ -151,6 +159,7 @@ WHOLE_BOOKS = [
     "ironcalc/xlsx/tests/calc_tests/TEXT/FIND_SEARCH.xlsx",
     "ironcalc/xlsx/tests/calc_tests/DATE_AND_TIME/DATE.xlsx",
     "pycel/tests/fixtures/logical.xlsx",
+    "ironcalc/xlsx/tests/calc_tests/TEXT/SUBSTITUTE.xlsx",
 ]
 
 
