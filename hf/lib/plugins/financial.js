@@ -155,9 +155,14 @@ class ExcelBondPlugin extends FunctionPlugin {
       : (red - pr) / pr * cal.yearDays(s, m, b) / cal.between(s, m, b)));
   }
 
-  /** PRICE/YIELD inputs: [N, DSC, E, A] for settlement s and maturity m. */
+  /** PRICE/YIELD inputs: [N, DSC, E, A] for settlement s and maturity m. With the actual/360 and
+   * actual/365 bases, whose E is nominal (360 or 365 over frequency), DSC is E - A rather than
+   * COUPDAYSNC's actual days (ironcalc PRICE_YIELD.xlsx). */
   static terms(cal, s, m, f, b) {
-    return [cal.coupNum(s, m, f), cal.coupDaysNc(s, m, f, b), cal.coupDays(s, m, f, b), cal.coupDaysBs(s, m, f, b)];
+    const e = cal.coupDays(s, m, f, b);
+    const a = cal.coupDaysBs(s, m, f, b);
+    const dsc = b === 2 || b === 3 ? e - a : cal.coupDaysNc(s, m, f, b);
+    return [cal.coupNum(s, m, f), dsc, e, a];
   }
 
   price(ast, state) {
@@ -278,4 +283,5 @@ ExcelYearfracPlugin.implementedFunctions = { YEARFRAC: DateTimePlugin.implemente
 const translations = { enGB: Object.fromEntries(Object.keys(ExcelBondPlugin.implementedFunctions).map((k) => [k, k])) };
 
 module.exports = { plugins: [[ExcelBondPlugin, translations], [ExcelYearfracPlugin,
-  { enGB: { YEARFRAC: 'YEARFRAC', 'WORKDAY.INTL': 'WORKDAY.INTL', 'NETWORKDAYS.INTL': 'NETWORKDAYS.INTL' } }]] };
+  { enGB: { YEARFRAC: 'YEARFRAC', 'WORKDAY.INTL': 'WORKDAY.INTL', 'NETWORKDAYS.INTL': 'NETWORKDAYS.INTL' } }],
+  ...require('./oddcoupon').plugins, ...require('./finextra').plugins] };
