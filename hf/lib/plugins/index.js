@@ -20,6 +20,7 @@ const locale = require('./locale');
 const legacy = require('./legacy');
 const logical = require('./logical');
 const reference = require('./reference');
+const dynarray = require('./dynarray');
 const { applyPatches } = require('../hfpatch');
 
 let registered = false;
@@ -30,7 +31,7 @@ function registerPlugins() {
   require('../coerce').applyCoercion();
   HyperFormula.registerFunctionPlugin(dynamic.DynamicRefPlugin, dynamic.translations);
   HyperFormula.registerFunctionPlugin(functions.ExcelExtrasPlugin, functions.translations);
-  for (const [plugin, translations] of [...lookup.plugins, ...math.plugins, ...financial.plugins, ...text.plugins, ...engineering.plugins, ...aggregate.plugins, ...stats.plugins, ...regression.plugins, ...matrix.plugins, ...info.plugins, ...xmatch.plugins, ...match.plugins, ...locale.plugins, ...legacy.plugins, ...logical.plugins, ...reference.plugins]) HyperFormula.registerFunctionPlugin(plugin, translations);
+  for (const [plugin, translations] of [...lookup.plugins, ...math.plugins, ...financial.plugins, ...text.plugins, ...engineering.plugins, ...aggregate.plugins, ...stats.plugins, ...regression.plugins, ...matrix.plugins, ...info.plugins, ...xmatch.plugins, ...match.plugins, ...locale.plugins, ...legacy.plugins, ...logical.plugins, ...reference.plugins, ...dynarray.plugins]) HyperFormula.registerFunctionPlugin(plugin, translations);
   require('../argrules').applyArgumentRules(HyperFormula);
   require('../criteria').applyCriteria();
   registered = true;
