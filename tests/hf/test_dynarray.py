@@ -200,6 +200,8 @@ BOOKS = [
     "ironcalc/xlsx/tests/calc_tests/LOOKUP_AND_REFERENCE/TOCOL.xlsx",
     "ironcalc/xlsx/tests/calc_tests/LOOKUP_AND_REFERENCE/WRAPCOLS_ROWS.xlsx",
     "ironcalc/xlsx/tests/calc_tests/LOOKUP_AND_REFERENCE/SORT.xlsx",
+    "ironcalc/xlsx/tests/calc_tests/INFORMATION/N.xlsx",
+    "ironcalc/xlsx/tests/calc_tests/MATH_AND_TRIGONOMETRY/LCM_GCD.xlsx",
     "formulas/test/test_files/test.xlsx",
 ]
 
