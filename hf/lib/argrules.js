@@ -98,6 +98,7 @@ function applyArgumentRules(HyperFormula) {
   require('./toolpak').applyToolPak();
   require('./sumxy').applySumXY();
   require('./mmult').applyMmult();
+  require('./countblank').applyCountBlank();
   require('./plugins/bahttext').registerBahtText(HyperFormula);
   for (const name of REFERENCES_AS_RANGES) {
     const plugin = HyperFormula.getFunctionPlugin(name);

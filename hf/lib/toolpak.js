@@ -26,13 +26,20 @@ function tan([x, y]) {
   return [Math.sin(2 * x) / d, Math.sinh(2 * y) / d];
 }
 
-function cot([x, y]) {
+/** cosh 2y - cos 2x; near 0 (z near a multiple of pi) as 2 (sinh² y + sin² x), which does not
+ * cancel: IMCOT(1E-16) and IMCSC(1E-16) are 1E+16 in Excel (ironcalc COMPLEXs.xlsx), not #NUM!. */
+function coshMinusCos(x, y) {
   const d = Math.cosh(2 * y) - Math.cos(2 * x);
+  return d < 1e-6 ? 2 * (Math.sinh(y) ** 2 + Math.sin(x) ** 2) : d;
+}
+
+function cot([x, y]) {
+  const d = coshMinusCos(x, y);
   return [Math.sin(2 * x) / d, -Math.sinh(2 * y) / d];
 }
 
 function csc([x, y]) {
-  const d = Math.cosh(2 * y) - Math.cos(2 * x);
+  const d = coshMinusCos(x, y);
   return [2 * Math.sin(x) * Math.cosh(y) / d, -2 * Math.cos(x) * Math.sinh(y) / d];
 }
 

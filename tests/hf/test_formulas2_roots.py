@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from hf.client import NodeEngine
+from hf.client import NodeEngine, Text
 from hf.protocol import EngineBook, EngineSheet
 
 
@@ -79,6 +79,8 @@ def test_range_taking_functions_unchanged(engine: NodeEngine, formula: str, expe
     ('=IMCOT("7+25j")', "3.82126757337684E-22-j"),
     ('=IMCSC("3.1+2j")', "0.0118908807944521+0.275445903842597j"),
     ("=IMCOT(0)", "#NUM!"),
+    ("=IMCOT(1E-16)", "1E+16"),                                # ironcalc COMPLEXs.xlsx: no cancellation
+    ("=IMCSC(1E-20)", "1E+20"),
 ])
 def test_complex_trigonometry(engine: NodeEngine, formula: str, expected: str) -> None:
     [(_, value)] = calc_block(engine, [(8, 8, formula.replace("=IM", "=_xlfn.IM", 1))], [(8, 8)])
@@ -173,3 +175,9 @@ def test_mmult_errors(engine: NodeEngine, formula: str, expected: object) -> Non
 ])
 def test_mixed_complex_units(engine: NodeEngine, formula: str, expected: str) -> None:
     assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [("error", expected)]
+
+
+def test_countblank_counts_empty_text(engine: NodeEngine) -> None:
+    cells: list[tuple[int, int, object]] = [(7, 1, Text("")), (7, 2, '=""'), (7, 3, 0),
+                                            (9, 8, "=COUNTBLANK(A7:E7)")]
+    assert calc_block(engine, cells, [(9, 8)]) == [4.0]      # "", ="", two empty cells; not the 0
