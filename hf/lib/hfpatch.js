@@ -91,7 +91,9 @@ function patchComplexUnits() {
         const values = this.manyToExactComplex(arg.valuesFromTopLeftCorner());
         if (values instanceof CellError) return values;
         out.push(...values);
-      } else if (arg !== EmptyValue) {
+      } else if (arg === EmptyValue) {
+        out.push([0, 0]); // a reference to an empty cell is 0: IMPRODUCT(A1,B1) with B1 empty is "0"
+      } else {
         const value = this.coerceScalarToComplex(arg);
         if (value instanceof CellError) return value;
         out.push(value);
