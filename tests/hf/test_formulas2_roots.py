@@ -181,3 +181,13 @@ def test_countblank_counts_empty_text(engine: NodeEngine) -> None:
     cells: list[tuple[int, int, object]] = [(7, 1, Text("")), (7, 2, '=""'), (7, 3, 0),
                                             (9, 8, "=COUNTBLANK(A7:E7)")]
     assert calc_block(engine, cells, [(9, 8)]) == [4.0]      # "", ="", two empty cells; not the 0
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=IMPRODUCT(A7,G7)", "0"),           # ironcalc COMPLEXs.xlsx Sheet2: a reference to an empty cell is 0
+    ("=IMPRODUCT(G7,H7)", "0"),
+    ('=IMPRODUCT(G7,"3+4i")', "0"),
+    ('=IMSUM(G7,"3+4i")', "3+4i"),
+])
+def test_complex_empty_reference(engine: NodeEngine, formula: str, expected: str) -> None:
+    assert calc_block(engine, [(7, 1, 7), (9, 8, formula)], [(9, 8)]) == [("text", expected)]
