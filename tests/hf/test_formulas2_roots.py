@@ -191,3 +191,9 @@ def test_countblank_counts_empty_text(engine: NodeEngine) -> None:
 ])
 def test_complex_empty_reference(engine: NodeEngine, formula: str, expected: str) -> None:
     assert calc_block(engine, [(7, 1, 7), (9, 8, formula)], [(9, 8)]) == [("text", expected)]
+
+
+def test_mmult_of_dates(engine: NodeEngine) -> None:
+    cells: list[tuple[int, int, object]] = [(7, 1, "=DATE(2024,1,10)"), (7, 2, "=DATE(2024,1,20)"),
+                                            (9, 8, "=INDEX(MMULT(A7:B7,A1:A2),1)")]
+    assert calc_block(engine, cells, [(9, 8)]) == [45301 * 11 + 45311 * 21.0]
