@@ -10,6 +10,9 @@
 //   IMTAN("13+5j")'s real part 0.0000692361330972509, IMCSC("3.1+2j")'s imaginary part ...597).
 // - ISEVEN, ISODD truncate the number first: ISEVEN(2.3) and ISODD(-1) are TRUE (HyperFormula
 //   tested 2.3 % 2 and -1 % 2 === 1).
+// - EDATE, EOMONTH truncate the months toward zero: EDATE(DATE(1987,12,1),-235.5) is 1968-05-01,
+//   EOMONTH(DATE(2023,3,2),-4.7) 2022-11-30 (ironcalc DATE_DAY_MONTH_YEAR.xlsx, EOMONTH.xlsx); HyperFormula
+//   shifted by a fractional month and answered #NUM!.
 
 const path = require('path');
 
@@ -17,6 +20,9 @@ const base = path.dirname(require.resolve('hyperformula'));
 const { ComplexPlugin } = require(path.join(base, 'interpreter', 'plugin', 'ComplexPlugin.js'));
 const { IsEvenPlugin } = require(path.join(base, 'interpreter', 'plugin', 'IsEvenPlugin.js'));
 const { IsOddPlugin } = require(path.join(base, 'interpreter', 'plugin', 'IsOddPlugin.js'));
+const { DateTimePlugin } = require(path.join(base, 'interpreter', 'plugin', 'DateTimePlugin.js'));
+const DTH = require(path.join(base, 'DateTimeHelper.js'));
+const { CellError, ErrorType } = require('hyperformula');
 const arithmetic = require(path.join(base, 'interpreter', 'ArithmeticHelper.js'));
 
 const text = (z) => arithmetic.coerceComplexToString(z); // hfpatch.js's Excel text, read at call time
@@ -63,6 +69,18 @@ function applyToolPak() {
   };
   IsOddPlugin.prototype.isodd = function isodd(ast, state) {
     return this.runFunction(ast.args, state, this.metadata('ISODD'), (v) => parity(v) === 1);
+  };
+  const bounded = (helper, date) => {
+    const n = helper.getWithinBounds(helper.dateToNumber(date));
+    return n === undefined ? new CellError(ErrorType.NUM, 'date outside of bounds') : n;
+  };
+  DateTimePlugin.prototype.edate = function edate(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('EDATE'), (date, months) => bounded(this.dateTimeHelper,
+      DTH.truncateDayInMonth(DTH.offsetMonth(this.dateTimeHelper.numberToSimpleDate(date), Math.trunc(months)))));
+  };
+  DateTimePlugin.prototype.eomonth = function eomonth(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('EOMONTH'), (date, months) => bounded(this.dateTimeHelper,
+      this.dateTimeHelper.endOfMonth(DTH.offsetMonth(this.dateTimeHelper.numberToSimpleDate(date), Math.trunc(months)))));
   };
   applied = true;
 }

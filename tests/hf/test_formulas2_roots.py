@@ -197,3 +197,15 @@ def test_mmult_of_dates(engine: NodeEngine) -> None:
     cells: list[tuple[int, int, object]] = [(7, 1, "=DATE(2024,1,10)"), (7, 2, "=DATE(2024,1,20)"),
                                             (9, 8, "=INDEX(MMULT(A7:B7,A1:A2),1)")]
     assert calc_block(engine, cells, [(9, 8)]) == [45301 * 11 + 45311 * 21.0]
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=EDATE(DATE(1987,12,1),-235.5)", 24959.0),      # ironcalc DATE_DAY_MONTH_YEAR.xlsx: 1968-05-01
+    ("=EDATE(DATE(1987,12,2),-11.2)", 31779.0),       # 1987-01-02
+    ("=EDATE(32112.5,82.9)", 34608.0),                # 1994-10-01
+    ("=EOMONTH(DATE(2023,3,2),4.5)", 45138.0),        # ironcalc EOMONTH.xlsx: 2023-07-31
+    ("=EOMONTH(DATE(2023,3,2),-4.7)", 44895.0),       # 2022-11-30
+    ("=EOMONTH(DATE(2023,3,2),-1240.333)", 7274.0),   # 1919-11-30
+])
+def test_edate_eomonth_whole_months(engine: NodeEngine, formula: str, expected: float) -> None:
+    assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [expected]
