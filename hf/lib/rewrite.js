@@ -11,6 +11,7 @@ const I = require('./intersect');
 const L = require('./let');
 const Q = require('./quotes');
 const { collapseRefRanges, functionRangeEnd, rewriteRangeOps } = require('./ranges');
+const { rewriteRefOps } = require('./refalgebra');
 
 const PREFIX_RE = /^(_xlfn\.|_xlws\.|_xludf\.)+/i;
 // Error literals HyperFormula has no type for (see plugins/functions.js XLERROR).
@@ -87,6 +88,7 @@ function rewriteFormula(formula, sheet, row, col, ctx, opts = {}) {
 
 function rewriteTokens(toks, sheet, row, col, ctx, state) {
   toks = L.expandLetLambda(toks, sheet, row, col, ctx, state); // LET / LAMBDA by substitution (let.js)
+  toks = rewriteRefOps(toks); // (A1,B1) unions, 'A1:B2 C1:D2' intersections (refalgebra.js)
   let out = [];
   for (let i = 0; i < toks.length; i++) {
     const tk = toks[i];

@@ -90,3 +90,33 @@ def test_table_column_names_keep_their_spaces(engine: NodeEngine) -> None:
         engine.load(book)
         v = engine.read([("Data", 10, 2)])[0]
         assert (v.kind, v.number) == ("number", expected), formula
+
+
+# Reference operators between written references (hf/lib/refalgebra.js): union, intersection, chains.
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=SUM((A1:A2,B1:B2))", 33.0),                          # union spread into SUM's arguments
+    ("=COUNT((A1,A2,B5))", 3.0),
+    ("=SUM(A1:B5 A2:C3)", 55.0),                            # intersection A2:B3
+    ("=SUM(A1:B5 (A2,B4))", 42.0),                          # intersection with a union: A2, B4
+    ("=A1:B5 C1:D2", "#NULL!"),                             # empty intersection
+    ("=SUM(A1:B5 C1:D2)", "#NULL!"),
+    ("=AREAS((A1:A2,B1:B2,C1))", 3.0),
+    ("=AREAS((A1:A2 B1:B2))", "#NULL!"),
+    ("=AREAS(((A1:B1,A3:B3) B1:B5))", 2.0),                 # B1, B3
+    ("=ROWS((A1:A2,B1:B2))", "#REF!"),                      # several areas
+    ("=COLUMN(A1:B2:C3 B1:D1)", 2.0),                       # chain A1:C3, then B1:C1
+    ("=ROWS(((A2:B3) A1:A5))", 2.0),
+    ("=SUBTOTAL(9,(A1,B1))", 11.0),
+])
+def test_reference_union_and_intersection(engine: NodeEngine, formula: str, expected: object) -> None:
+    got = calc(engine, formula)
+    assert got[1] == expected, (formula, got)
+
+
+def test_intersection_in_a_defined_name(engine: NodeEngine) -> None:
+    from hf.protocol import EngineName
+    book = EngineBook(sheets=[EngineSheet("Data", DATA + [(10, 2, "=h*2")])],
+                      names=[EngineName("h", "Data!$A$1:$A$5 Data!$A$3:$C$3")])
+    engine.load(book)
+    v = engine.read([("Data", 10, 2)])[0]
+    assert (v.kind, v.number) == ("number", 6.0)

@@ -221,7 +221,9 @@ function refArea(plugin, ast, state) {
       return refArea(plugin, pick, state);
     }
   }
-  const area = areaOfArg(plugin, ast, state);
+  // A defined name of a range (HyperFormula hands its values, not its reference).
+  const named = ast && ast.type === 'NAMED_EXPRESSION' ? parseTarget(plugin, ast.expressionName, state) : null;
+  const area = named || areaOfArg(plugin, ast, state);
   return area || { error: new CellError(ErrorType.VALUE, 'range operator needs references') };
 }
 
