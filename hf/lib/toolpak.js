@@ -13,6 +13,8 @@
 // - EDATE, EOMONTH truncate the months toward zero: EDATE(DATE(1987,12,1),-235.5) is 1968-05-01,
 //   EOMONTH(DATE(2023,3,2),-4.7) 2022-11-30 (ironcalc DATE_DAY_MONTH_YEAR.xlsx, EOMONTH.xlsx); HyperFormula
 //   shifted by a fractional month and answered #NUM!.
+// - BESSELI of a negative x is (-1)^n BESSELI(-x, n) (ironcalc BESSEL.xlsx: BESSELI(-10,0) is
+//   BESSELI(10,0)); HyperFormula's approximation only holds for x >= 0.
 
 const path = require('path');
 
@@ -22,6 +24,8 @@ const { IsEvenPlugin } = require(path.join(base, 'interpreter', 'plugin', 'IsEve
 const { IsOddPlugin } = require(path.join(base, 'interpreter', 'plugin', 'IsOddPlugin.js'));
 const { DateTimePlugin } = require(path.join(base, 'interpreter', 'plugin', 'DateTimePlugin.js'));
 const DTH = require(path.join(base, 'DateTimeHelper.js'));
+const { StatisticalPlugin } = require(path.join(base, 'interpreter', 'plugin', 'StatisticalPlugin.js'));
+const bessel = require(path.join(base, 'interpreter', 'plugin', '3rdparty', 'bessel', 'bessel.js'));
 const { CellError, ErrorType } = require('hyperformula');
 const arithmetic = require(path.join(base, 'interpreter', 'ArithmeticHelper.js'));
 
@@ -81,6 +85,14 @@ function applyToolPak() {
   DateTimePlugin.prototype.eomonth = function eomonth(ast, state) {
     return this.runFunction(ast.args, state, this.metadata('EOMONTH'), (date, months) => bounded(this.dateTimeHelper,
       this.dateTimeHelper.endOfMonth(DTH.offsetMonth(this.dateTimeHelper.numberToSimpleDate(date), Math.trunc(months)))));
+  };
+  StatisticalPlugin.prototype.besselifn = function besseli(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('BESSELI'), (x, n) => {
+      const order = Math.trunc(n);
+      if (x >= 0) return bessel.besseli(x, order);
+      const v = bessel.besseli(-x, order);
+      return typeof v === 'number' && order % 2 !== 0 ? -v : v;
+    });
   };
   applied = true;
 }

@@ -209,3 +209,15 @@ def test_mmult_of_dates(engine: NodeEngine) -> None:
 ])
 def test_edate_eomonth_whole_months(engine: NodeEngine, formula: str, expected: float) -> None:
     assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [expected]
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=BESSELI(-10,0)", 2815.7166648041534),          # ironcalc BESSEL.xlsx (Excel's cached values)
+    ("=BESSELI(-10,1)", -2670.988320559247),
+    ("=BESSELI(-10,10)", 21.8917064462442),
+    ("=BESSELI(-32,0)", 5590908218797.506),
+    ("=BESSELI(10,1)", 2670.988320559247),
+])
+def test_besseli_negative_x(engine: NodeEngine, formula: str, expected: float) -> None:
+    [value] = calc_block(engine, [(8, 8, formula)], [(8, 8)])
+    assert value == pytest.approx(expected, rel=1e-12)
