@@ -53,7 +53,7 @@ function columnIndex(t, name) {
 /** Split the inside of a bracket group into items like '#Headers', '@', 'Col', 'A:B' parts. */
 function parseSpec(inner) {
   const items = [];
-  if (!inner.includes('[')) {
+  if (!inner.replace(/'./g, '').includes('[')) { // Table['[Col']]: escaped brackets are part of a name
     const s = inner.trim();
     if (s.startsWith('@')) { items.push('#this row'); if (s.length > 1) items.push({ col: unescapeColumn(s.slice(1)) }); } else if (s.startsWith('#')) items.push(s.toLowerCase());
     else if (s !== '') items.push({ col: unescapeColumn(inner) });

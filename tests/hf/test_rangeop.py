@@ -120,3 +120,13 @@ def test_intersection_in_a_defined_name(engine: NodeEngine) -> None:
     engine.load(book)
     v = engine.read([("Data", 10, 2)])[0]
     assert (v.kind, v.number) == ("number", 6.0)
+
+
+def test_table_column_with_escaped_brackets(engine: NodeEngine) -> None:
+    # A column named '[Not me]' is written T['[Not me']] (an escaped bracket is part of the name).
+    table = TableInfo(name="S", display_name="S", sheet="Data", ref="K1:L3", columns=("a", "[Not me]"))
+    cells = [(1, 11, Text("a")), (1, 12, Text("[Not me]")), (2, 11, 1), (3, 11, 2), (2, 12, 10), (3, 12, 20)]
+    book = EngineBook(sheets=[EngineSheet("Data", cells + [(10, 2, "=SUM(S['[Not me']])")])], tables=[table])
+    engine.load(book)
+    v = engine.read([("Data", 10, 2)])[0]
+    assert (v.kind, v.number) == ("number", 30.0)

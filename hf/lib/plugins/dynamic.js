@@ -221,9 +221,7 @@ function refArea(plugin, ast, state) {
       return refArea(plugin, pick, state);
     }
   }
-  // A defined name of a range (HyperFormula hands its values, not its reference).
-  const named = ast && ast.type === 'NAMED_EXPRESSION' ? parseTarget(plugin, ast.expressionName, state) : null;
-  const area = named || areaOfArg(plugin, ast, state);
+  const area = areaOfArg(plugin, ast, state);
   return area || { error: new CellError(ErrorType.VALUE, 'range operator needs references') };
 }
 
