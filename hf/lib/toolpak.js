@@ -15,6 +15,7 @@
 //   shifted by a fractional month and answered #NUM!.
 // - BESSELI of a negative x is (-1)^n BESSELI(-x, n) (ironcalc BESSEL.xlsx: BESSELI(-10,0) is
 //   BESSELI(10,0)); HyperFormula's approximation only holds for x >= 0.
+// - ACOT is in (0, pi): ACOT(-1) is 3pi/4 (formulas test.xlsx); HyperFormula's atan(1/x) gave -pi/4.
 
 const path = require('path');
 
@@ -25,6 +26,7 @@ const { IsOddPlugin } = require(path.join(base, 'interpreter', 'plugin', 'IsOddP
 const { DateTimePlugin } = require(path.join(base, 'interpreter', 'plugin', 'DateTimePlugin.js'));
 const DTH = require(path.join(base, 'DateTimeHelper.js'));
 const { StatisticalPlugin } = require(path.join(base, 'interpreter', 'plugin', 'StatisticalPlugin.js'));
+const { TrigonometryPlugin } = require(path.join(base, 'interpreter', 'plugin', 'TrigonometryPlugin.js'));
 const bessel = require(path.join(base, 'interpreter', 'plugin', '3rdparty', 'bessel', 'bessel.js'));
 const { CellError, ErrorType } = require('hyperformula');
 const arithmetic = require(path.join(base, 'interpreter', 'ArithmeticHelper.js'));
@@ -93,6 +95,10 @@ function applyToolPak() {
       const v = bessel.besseli(-x, order);
       return typeof v === 'number' && order % 2 !== 0 ? -v : v;
     });
+  };
+  TrigonometryPlugin.prototype.acot = function acot(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('ACOT'),
+      (x) => (x === 0 ? Math.PI / 2 : x < 0 ? Math.PI + Math.atan(1 / x) : Math.atan(1 / x)));
   };
   applied = true;
 }

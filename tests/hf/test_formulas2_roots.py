@@ -221,3 +221,13 @@ def test_edate_eomonth_whole_months(engine: NodeEngine, formula: str, expected: 
 def test_besseli_negative_x(engine: NodeEngine, formula: str, expected: float) -> None:
     [value] = calc_block(engine, [(8, 8, formula)], [(8, 8)])
     assert value == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=_xlfn.ACOT(-1)", 2.356194490192345),             # formulas test.xlsx: in (0, pi)
+    ("=_xlfn.ACOT(1)", 0.7853981633974483),
+    ("=_xlfn.ACOT(0)", 1.5707963267948966),
+])
+def test_acot_range(engine: NodeEngine, formula: str, expected: float) -> None:
+    [value] = calc_block(engine, [(8, 8, formula)], [(8, 8)])
+    assert value == pytest.approx(expected, rel=1e-15)
