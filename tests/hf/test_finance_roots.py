@@ -103,7 +103,27 @@ CASES: list[tuple[str, object]] = [
     ("=NPV(0.07,TRUE,Z6)", 7.048650537164818), ("=NPV(0.1,Z1,Z7)", "#DIV/0!"),
     # XNPV: an empty cell among the values, a negative rate, an error value (XIRR.xlsx Q7, Q13, Q10)
     ("=XNPV(0.1,Z1:Z3,{45000;45100;45200})", "#NUM!"), ("=XNPV(-0.3,{-100;23},{45000;45100})", "#NUM!"),
-    ("=XNPV(0.1,Z7:Z8,{45000;45100})", "#DIV/0!"), ("=XNPV(0.1,{-100;23},{45000;45100})", -77.5928111562006),
+    ("=XNPV(0.1,Z7:Z8,{45000;45100})", "#DIV/0!"),
+    # DURATION, MDURATION, PRICEMAT, YIELDMAT (formula_stress_test.xlsx Finance B36:B39, Microsoft's examples)
+    ("=DURATION(DATE(2008,1,1),DATE(2016,1,1),0.08,0.09,2,1)", 5.993774955545186),
+    ("=MDURATION(DATE(2008,1,1),DATE(2016,1,1),0.08,0.09,2,1)", 5.735669813918839),
+    ("=PRICEMAT(DATE(2008,2,15),DATE(2008,4,13),DATE(2007,11,11),0.061,0.061,0)", 99.98449887555694),
+    ("=YIELDMAT(DATE(2008,3,15),DATE(2008,11,3),DATE(2007,11,8),0.0625,100.0123,0)", 0.06095433369153867),
+    ("=DURATION(DATE(2008,1,1),DATE(2016,1,1),0.08,0.09,3,1)", "#NUM!"),
+    ("=MDURATION(DATE(2016,1,1),DATE(2008,1,1),0.08,0.09,2,1)", "#NUM!"),
+    ("=PRICEMAT(DATE(2008,2,15),DATE(2008,4,13),DATE(2008,3,11),0.061,0.061,0)", "#NUM!"),
+    ("=YIELDMAT(DATE(2008,3,15),DATE(2008,11,3),DATE(2007,11,8),0.0625,0,0)", "#NUM!"),
+    ("=XNPV(0.1,{-100;23},{45000;45100})", -77.5928111562006),
+    # VDB (formula_stress_test.xlsx Finance B60; Microsoft's examples 480 and 315 for a first year)
+    ("=VDB(2400,300,3650,5,9)", 5.24156794233124), ("=VDB(2400,300,10,0,1)", 480.0),
+    ("=VDB(2400,300,10,0,0.875,1.5)", 315.0), ("=VDB(2400,3000,10,0,1)", "#NUM!"), ("=VDB(2400,300,10,5,4)", "#NUM!"),
+    # AMORDEGRC/AMORLINC (formula_stress_test.xlsx Finance B61:B62; Microsoft's example 776 and 360)
+    ("=AMORDEGRC(2400,DATE(2008,8,9),DATE(2008,12,31),300,1,0.15)", 767.0),
+    ("=AMORLINC(2400,DATE(2008,8,9),DATE(2008,12,31),300,1,0.15)", 360.0),
+    ("=AMORDEGRC(2400,DATE(2008,8,19),DATE(2008,12,31),300,1,0.15,1)", 776.0),
+    ("=AMORLINC(2400,DATE(2008,8,19),DATE(2008,12,31),300,1,0.15,1)", 360.0),
+    ("=AMORDEGRC(2400,DATE(2008,8,19),DATE(2008,12,31),300,1,0.22,1)", "#NUM!"),   # life 4.5 years
+    ("=AMORLINC(2400,DATE(2008,8,19),DATE(2008,12,31),300,1,0.15,2)", "#NUM!"),
 ]
 
 

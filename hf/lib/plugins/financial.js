@@ -284,4 +284,4 @@ const translations = { enGB: Object.fromEntries(Object.keys(ExcelBondPlugin.impl
 
 module.exports = { plugins: [[ExcelBondPlugin, translations], [ExcelYearfracPlugin,
   { enGB: { YEARFRAC: 'YEARFRAC', 'WORKDAY.INTL': 'WORKDAY.INTL', 'NETWORKDAYS.INTL': 'NETWORKDAYS.INTL' } }],
-  ...require('./oddcoupon').plugins, ...require('./finextra').plugins] };
+  ...require('./oddcoupon').plugins, ...require('./finextra').plugins, ...require('./bondmat').plugins] };
