@@ -16,6 +16,9 @@
 // - BESSELI of a negative x is (-1)^n BESSELI(-x, n) (ironcalc BESSEL.xlsx: BESSELI(-10,0) is
 //   BESSELI(10,0)); HyperFormula's approximation only holds for x >= 0.
 // - ACOT is in (0, pi): ACOT(-1) is 3pi/4 (formulas test.xlsx); HyperFormula's atan(1/x) gave -pi/4.
+// - FACTDOUBLE: below -1 is #NUM!, -1 (and anything up to 1) is 1 (FACTDOUBLE(-1) 1, FACTDOUBLE(-1.1)
+//   #NUM!); HyperFormula truncated first and had no #NUM!.
+// - POWER(0,0) is #NUM! and POWER(0,negative) #DIV/0! (HyperFormula: Math.pow's 1 and Infinity).
 
 const path = require('path');
 
@@ -27,6 +30,8 @@ const { DateTimePlugin } = require(path.join(base, 'interpreter', 'plugin', 'Dat
 const DTH = require(path.join(base, 'DateTimeHelper.js'));
 const { StatisticalPlugin } = require(path.join(base, 'interpreter', 'plugin', 'StatisticalPlugin.js'));
 const { TrigonometryPlugin } = require(path.join(base, 'interpreter', 'plugin', 'TrigonometryPlugin.js'));
+const { MathPlugin } = require(path.join(base, 'interpreter', 'plugin', 'MathPlugin.js'));
+const { PowerPlugin } = require(path.join(base, 'interpreter', 'plugin', 'PowerPlugin.js'));
 const bessel = require(path.join(base, 'interpreter', 'plugin', '3rdparty', 'bessel', 'bessel.js'));
 const { CellError, ErrorType } = require('hyperformula');
 const arithmetic = require(path.join(base, 'interpreter', 'ArithmeticHelper.js'));
@@ -99,6 +104,23 @@ function applyToolPak() {
   TrigonometryPlugin.prototype.acot = function acot(ast, state) {
     return this.runFunction(ast.args, state, this.metadata('ACOT'),
       (x) => (x === 0 ? Math.PI / 2 : x < 0 ? Math.PI + Math.atan(1 / x) : Math.atan(1 / x)));
+  };
+  const fd = MathPlugin.implementedFunctions.FACTDOUBLE; // no minimum: -1 is allowed
+  MathPlugin.implementedFunctions.FACTDOUBLE = { ...fd, parameters: fd.parameters.map(({ minValue, ...p }) => p) };
+  MathPlugin.prototype.factdouble = function factdouble(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('FACTDOUBLE'), (x) => {
+      if (x < -1) return new CellError(ErrorType.NUM, 'FACTDOUBLE of a number below -1');
+      let out = 1;
+      for (let i = Math.trunc(x); i >= 2; i -= 2) out *= i;
+      return out;
+    });
+  };
+  PowerPlugin.prototype.power = function excelPower(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('POWER'), (x, y) => {
+      if (x === 0 && y === 0) return new CellError(ErrorType.NUM, '0 to the power 0');
+      if (x === 0 && y < 0) return new CellError(ErrorType.DIV_BY_ZERO, '0 to a negative power');
+      return Math.pow(x, y);
+    });
   };
   applied = true;
 }

@@ -231,3 +231,23 @@ def test_besseli_negative_x(engine: NodeEngine, formula: str, expected: float) -
 def test_acot_range(engine: NodeEngine, formula: str, expected: float) -> None:
     [value] = calc_block(engine, [(8, 8, formula)], [(8, 8)])
     assert value == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ('=_xlfn.ARABIC("IIIIIIV")', -1.0),              # formulas test.xlsx, Excel's cached values
+    ('=_xlfn.ARABIC("IILmIIC")', 1046.0),
+    ('=_xlfn.ARABIC("IL")', 49.0),
+    ('=_xlfn.ARABIC(" -mcmxcix ")', -1999.0),
+    ('=_xlfn.ARABIC("")', 0.0),
+    ('=_xlfn.ARABIC("Vh")', ("error", "#VALUE!")),
+    ("=FACTDOUBLE(-1)", 1.0),
+    ("=FACTDOUBLE(-1.1)", ("error", "#NUM!")),
+    ("=FACTDOUBLE(5)", 15.0),
+    ('=FACTDOUBLE("2.3")', 2.0),
+    ("=POWER(0,0)", ("error", "#NUM!")),
+    ("=POWER(0,-1)", ("error", "#DIV/0!")),
+    ("=POWER(-1,0)", 1.0),
+    ("=POWER(10,2.3)", 10 ** 2.3),
+])
+def test_arabic_factdouble_power(engine: NodeEngine, formula: str, expected: object) -> None:
+    assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [expected]

@@ -72,8 +72,30 @@ class ExcelRomanPlugin extends RomanPlugin {
     return super.roman(ast, state);
   }
 
+  /** Excel's ARABIC reads any sequence of roman digits (either case; spaces around and one leading
+   * '-' allowed; "" is 0): right to left, a digit below the largest one met so far is subtracted,
+   * others added (formulas test.xlsx: "IIIIIIV" is -1, "IILmIIC" 1046, "IL" 49). HyperFormula
+   * accepted only well-formed numerals. */
   arabic(ast, state) {
-    return super.arabic(ast, state);
+    return this.runFunction(ast.args, state, this.metadata('ARABIC'), (text) => {
+      let s = text.trim().toUpperCase();
+      const negative = s.startsWith('-');
+      if (negative) s = s.slice(1);
+      if (!/^[IVXLCDM]*$/.test(s) || (negative && s === '') || s.length > 255) {
+        return new CellError(ErrorType.VALUE, 'invalid roman numeral');
+      }
+      let total = 0;
+      let max = 0;
+      for (let i = s.length - 1; i >= 0; i--) {
+        const v = ROMAN_DIGITS[s[i]];
+        if (v < max) total -= v;
+        else {
+          total += v;
+          max = v;
+        }
+      }
+      return negative ? -total : total;
+    });
   }
 }
 ExcelRomanPlugin.implementedFunctions = {
@@ -82,6 +104,8 @@ ExcelRomanPlugin.implementedFunctions = {
   ROMAN: { method: 'roman', parameters: [{ argumentType: A.NUMBER },
     { argumentType: A.NOERROR, optionalArg: true, defaultValue: 0 }] },
 };
+
+const ROMAN_DIGITS = { I: 1, V: 5, X: 10, L: 50, C: 100, D: 500, M: 1000 };
 
 /** ROUND on the number's decimal digits (its shortest round-trip text), half away from zero, as
  * Excel rounds what it shows: ROUND(939.0138241923374,12) is 939.013824192337 and ROUND(1.005,2)
