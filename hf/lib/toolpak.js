@@ -19,6 +19,8 @@
 // - FACTDOUBLE: below -1 is #NUM!, -1 (and anything up to 1) is 1 (FACTDOUBLE(-1) 1, FACTDOUBLE(-1.1)
 //   #NUM!); HyperFormula truncated first and had no #NUM!.
 // - POWER(0,0) is #NUM! and POWER(0,negative) #DIV/0! (HyperFormula: Math.pow's 1 and Infinity).
+// - AVEDEV and DEVSQ of no number are #NUM! (apache-poi FormulaEvalTestData_Copy.xlsx, formulas
+//   test.xlsx); HyperFormula gave #DIV/0! and 0.
 
 const path = require('path');
 
@@ -32,6 +34,9 @@ const { StatisticalPlugin } = require(path.join(base, 'interpreter', 'plugin', '
 const { TrigonometryPlugin } = require(path.join(base, 'interpreter', 'plugin', 'TrigonometryPlugin.js'));
 const { MathPlugin } = require(path.join(base, 'interpreter', 'plugin', 'MathPlugin.js'));
 const { PowerPlugin } = require(path.join(base, 'interpreter', 'plugin', 'PowerPlugin.js'));
+const { StatisticalAggregationPlugin } = require(path.join(base, 'interpreter', 'plugin', 'StatisticalAggregationPlugin.js'));
+const jstat = require(path.join(base, 'interpreter', 'plugin', '3rdparty', 'jstat', 'jstat.js'));
+const { sumOfSquaredDeviations } = require(path.join(base, 'interpreter', 'deviationSums.js'));
 const bessel = require(path.join(base, 'interpreter', 'plugin', '3rdparty', 'bessel', 'bessel.js'));
 const { CellError, ErrorType } = require('hyperformula');
 const arithmetic = require(path.join(base, 'interpreter', 'ArithmeticHelper.js'));
@@ -120,6 +125,23 @@ function applyToolPak() {
       if (x === 0 && y === 0) return new CellError(ErrorType.NUM, '0 to the power 0');
       if (x === 0 && y < 0) return new CellError(ErrorType.DIV_BY_ZERO, '0 to a negative power');
       return Math.pow(x, y);
+    });
+  };
+  const noNumber = () => new CellError(ErrorType.NUM, 'no number');
+  StatisticalAggregationPlugin.prototype.avedev = function avedev(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('AVEDEV'), (...args) => {
+      const xs = this.arithmeticHelper.coerceNumbersExactRanges(args);
+      if (xs instanceof CellError) return xs;
+      if (xs.length === 0) return noNumber();
+      const avg = jstat.mean(xs);
+      return xs.reduce((a, b) => a + Math.abs(b - avg), 0) / xs.length;
+    });
+  };
+  StatisticalAggregationPlugin.prototype.devsq = function devsq(ast, state) {
+    return this.runFunction(ast.args, state, this.metadata('DEVSQ'), (...args) => {
+      const xs = this.arithmeticHelper.coerceNumbersExactRanges(args);
+      if (xs instanceof CellError) return xs;
+      return xs.length === 0 ? noNumber() : sumOfSquaredDeviations(xs);
     });
   };
   applied = true;

@@ -251,3 +251,15 @@ def test_acot_range(engine: NodeEngine, formula: str, expected: float) -> None:
 ])
 def test_arabic_factdouble_power(engine: NodeEngine, formula: str, expected: object) -> None:
     assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [expected]
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=AVEDEV(G1:G3)", ("error", "#NUM!")),           # no number: apache-poi FormulaEvalTestData_Copy.xlsx
+    ("=DEVSQ(G1:G3)", ("error", "#NUM!")),
+    ('=AVEDEV(G1,"x"&"")', ("error", "#VALUE!")),
+    ("=AVEDEV(A1:B1)", 0.5),
+    ("=DEVSQ(A1:B1)", 0.5),
+    ("=AVEDEV(1/0)", ("error", "#DIV/0!")),
+])
+def test_avedev_devsq_without_numbers(engine: NodeEngine, formula: str, expected: object) -> None:
+    assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [expected]
