@@ -99,6 +99,7 @@ function applyArgumentRules(HyperFormula) {
   require('./sumxy').applySumXY();
   require('./mmult').applyMmult();
   require('./countblank').applyCountBlank();
+  require('./textfix').applyTextFixes();
   require('./plugins/bahttext').registerBahtText(HyperFormula);
   for (const name of REFERENCES_AS_RANGES) {
     const plugin = HyperFormula.getFunctionPlugin(name);

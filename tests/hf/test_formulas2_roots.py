@@ -263,3 +263,18 @@ def test_arabic_factdouble_power(engine: NodeEngine, formula: str, expected: obj
 ])
 def test_avedev_devsq_without_numbers(engine: NodeEngine, formula: str, expected: object) -> None:
     assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [expected]
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ('=REPLACE("ABCDEFG", 2.3, 3.9, "xx")', "AxxEFG"),   # apache-poi FormulaEvalTestData_Copy.xlsx
+    ('=REPLACE("ABCDEFG", 2, 3, "xx")', "AxxEFG"),
+    ('=SUBSTITUTE("teststr","t","T",1.9)', "Teststr"),
+    ('=SUBSTITUTE("testblankmatch", "", "!", 1)', "testblankmatch"),
+    ('=SUBSTITUTE("testblankmatch", "", "!")', "testblankmatch"),
+    ('=SUBSTITUTE("teststr","t","T")', "TesTsTr"),
+    ('=SUBSTITUTE("teststr","t","T",3)', "tesTsTr".replace("T", "t", 1)),
+    ('=SUBSTITUTE("aaaa","aa","b",2)', "aab"),            # instances do not overlap
+    ('=SUBSTITUTE("a.b.c",".","-",2)', "a.b-c"),
+])
+def test_replace_substitute(engine: NodeEngine, formula: str, expected: str) -> None:
+    assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [("text", expected)]
