@@ -90,13 +90,25 @@ function applyToolPak() {
     const n = helper.getWithinBounds(helper.dateToNumber(date));
     return n === undefined ? new CellError(ErrorType.NUM, 'date outside of bounds') : n;
   };
+  // Excel's day 0 is January 0, 1900: EDATE keeps the day 0 (the last day of the month before),
+  // EOMONTH ends January's month (EOMONTH(0,0) is 31, EDATE(0.7,31778) 967223, formulas test.xlsx).
+  const JAN_1900 = { year: 1900, month: 1, day: 1 };
   DateTimePlugin.prototype.edate = function edate(ast, state) {
-    return this.runFunction(ast.args, state, this.metadata('EDATE'), (date, months) => bounded(this.dateTimeHelper,
-      DTH.truncateDayInMonth(DTH.offsetMonth(this.dateTimeHelper.numberToSimpleDate(date), Math.trunc(months)))));
+    return this.runFunction(ast.args, state, this.metadata('EDATE'), (date, months) => {
+      const h = this.dateTimeHelper;
+      if (Math.trunc(date) === 0) {
+        const first = h.getWithinBounds(h.dateToNumber(DTH.offsetMonth(JAN_1900, Math.trunc(months))));
+        return first === undefined ? new CellError(ErrorType.NUM, 'date outside of bounds') : first - 1;
+      }
+      return bounded(h, DTH.truncateDayInMonth(DTH.offsetMonth(h.numberToSimpleDate(date), Math.trunc(months))));
+    });
   };
   DateTimePlugin.prototype.eomonth = function eomonth(ast, state) {
-    return this.runFunction(ast.args, state, this.metadata('EOMONTH'), (date, months) => bounded(this.dateTimeHelper,
-      this.dateTimeHelper.endOfMonth(DTH.offsetMonth(this.dateTimeHelper.numberToSimpleDate(date), Math.trunc(months)))));
+    return this.runFunction(ast.args, state, this.metadata('EOMONTH'), (date, months) => {
+      const h = this.dateTimeHelper;
+      const start = Math.trunc(date) === 0 ? JAN_1900 : h.numberToSimpleDate(date);
+      return bounded(h, h.endOfMonth(DTH.offsetMonth(start, Math.trunc(months))));
+    });
   };
   StatisticalPlugin.prototype.besselifn = function besseli(ast, state) {
     return this.runFunction(ast.args, state, this.metadata('BESSELI'), (x, n) => {

@@ -278,3 +278,15 @@ def test_avedev_devsq_without_numbers(engine: NodeEngine, formula: str, expected
 ])
 def test_replace_substitute(engine: NodeEngine, formula: str, expected: str) -> None:
     assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [("text", expected)]
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=EOMONTH(0,0)", 31.0),                  # formulas test.xlsx: day 0 is January 0, 1900
+    ("=EDATE(0,0)", 0.0),
+    ("=EDATE(0.7,31778)", 967223.0),
+    ("=EOMONTH(0.7,31778)", 967254.0),
+    ("=EDATE(1,0)", 1.0),
+    ("=EDATE(0,1)", 31.0),                    # day 0 of February: January 31
+])
+def test_edate_eomonth_day_zero(engine: NodeEngine, formula: str, expected: float) -> None:
+    assert calc_block(engine, [(8, 8, formula)], [(8, 8)]) == [expected]
