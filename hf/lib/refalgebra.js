@@ -16,6 +16,8 @@ const SPREAD = new Set(['SUM', 'COUNT', 'COUNTA', 'AVERAGE', 'AVERAGEA', 'MAX', 
   'SUMSQ', 'STDEV', 'STDEV.S', 'STDEV.P', 'STDEVP', 'STDEVA', 'STDEVPA', 'VAR', 'VAR.S', 'VAR.P', 'VARP', 'VARA',
   'VARPA', 'MEDIAN', 'GEOMEAN', 'HARMEAN', 'AVEDEV', 'DEVSQ', 'SUBTOTAL']);
 const PREFIX_RE = /^(_xlfn\.|_xlws\.)+/i;
+// HyperFormula has no #NULL! error: functions.js XLERROR stands for it (as rewrite.js FOREIGN_ERRORS).
+const NULL_ERROR = { t: 'id', v: 'XLERROR("#NULL!")' };
 
 function skipWs(toks, i) {
   while (i < toks.length && toks[i].t === 'ws') i++;
@@ -41,6 +43,7 @@ function parsePrimary(toks, i, ctx) {
     sheet = T.sheetNameOf(tk).toLowerCase();
     j = i + 2;
   }
+  if (sheet === null) sheet = ctx.own || null; // a reference without a sheet is on the formula's
   const cell = toks[j] && toks[j].t === 'id' ? R.parseCell(toks[j].v) : null;
   if (!cell) return null;
   const n = j + 1; // a function name touches its '(' (a space before '(' is an intersection)
@@ -115,7 +118,7 @@ function parseUnion(toks, i, ctx) {
 }
 
 function areaTokens(area, sheetOf) {
-  const text = (area.sheet === null ? '' : sheetOf(area.sheet) + '!') +
+  const text = (area.sheet === null || area.sheet === sheetOf.own ? '' : sheetOf(area.sheet) + '!') +
     R.formatArea(area);
   return T.tokenize(text);
 }
@@ -142,19 +145,22 @@ function directCall(toks, start, end) {
 
 /** Rewrite reference-operator expressions over static references; tokens in, tokens out. */
 function rewriteRefOps(toks, formulaSheet) {
+  const own = formulaSheet ? String(formulaSheet).toLowerCase() : null;
+  const ctx = { own };
   const quote = (s) => T.quoteSheet(s);
   const sheetNames = new Map();
   for (let i = 0; i + 1 < toks.length; i++) {
     if ((toks[i].t === 'id' || toks[i].t === 'qname') && toks[i + 1].v === '!') sheetNames.set(T.sheetNameOf(toks[i]).toLowerCase(), T.sheetNameOf(toks[i]));
   }
   const sheetOf = (s) => quote(sheetNames.get(s) || s);
+  sheetOf.own = own;
   for (let i = 0; i < toks.length; i++) {
     const tk = toks[i];
     if (!(tk.t === 'id' || tk.t === 'qname' || (tk.t === 'p' && tk.v === '('))) continue;
     const prev = T.prevSig(toks, i);
     if (prev >= 0 && (toks[prev].v === ':' || toks[prev].v === '!')) continue;
     let res;
-    try { res = parseIntersection(toks, i, {}); } catch (e) { res = null; }
+    try { res = parseIntersection(toks, i, ctx); } catch (e) { res = null; }
     if (!res || res.ops === 0) continue;
     const start = i;
     const end = res.end;
@@ -166,11 +172,11 @@ function rewriteRefOps(toks, formulaSheet) {
     const call = directCall(toks, start, end);
     const fn = call ? call.fn : '';
     if (fn === 'AREAS' && call.arg === 0 && toks[call.close].v === ')') {
-      repl = [res.areas.length ? { t: 'id', v: String(res.areas.length) } : { t: 'err', v: '#NULL!' }];
+      repl = [res.areas.length ? { t: 'id', v: String(res.areas.length) } : NULL_ERROR];
       from = call.fnAt;
       to = call.close + 1;
     } else if (res.areas.length === 0) {
-      repl = [{ t: 'err', v: '#NULL!' }];
+      repl = [NULL_ERROR];
     } else if (res.areas.length === 1) {
       repl = areaTokens(res.areas[0], sheetOf);
       // a grouped single area stays one operand
@@ -186,8 +192,18 @@ function rewriteRefOps(toks, formulaSheet) {
     toks.splice(from, to - from, ...repl);
     i = from + repl.length - 1;
   }
-  void formulaSheet;
   return toks;
 }
 
-module.exports = { rewriteRefOps };
+/**
+ * The same over tokens whose inlined names are single tokens ('(S!A1:B2)'): re-read, and taken only
+ * when a reference operator was computed (such formulas do not parse in HyperFormula otherwise).
+ */
+function refOpsAfterNames(toks, formulaSheet) {
+  if (!toks.some((tk) => tk.t === 'id' && /^\(|[!:]/.test(tk.v))) return toks;
+  const before = T.join(toks);
+  const again = rewriteRefOps(T.tokenize(before), formulaSheet);
+  return T.join(again) === T.join(T.tokenize(before)) ? toks : again;
+}
+
+module.exports = { rewriteRefOps, refOpsAfterNames };

@@ -11,7 +11,7 @@ const I = require('./intersect');
 const L = require('./let');
 const Q = require('./quotes');
 const { collapseRefRanges, functionRangeEnd, rewriteRangeOps } = require('./ranges');
-const { rewriteRefOps } = require('./refalgebra');
+const { rewriteRefOps, refOpsAfterNames } = require('./refalgebra');
 
 const PREFIX_RE = /^(_xlfn\.|_xlws\.|_xludf\.)+/i;
 // Error literals HyperFormula has no type for (see plugins/functions.js XLERROR).
@@ -88,7 +88,7 @@ function rewriteFormula(formula, sheet, row, col, ctx, opts = {}) {
 
 function rewriteTokens(toks, sheet, row, col, ctx, state) {
   toks = L.expandLetLambda(toks, sheet, row, col, ctx, state); // LET / LAMBDA by substitution (let.js)
-  toks = rewriteRefOps(toks); // (A1,B1) unions, 'A1:B2 C1:D2' intersections (refalgebra.js)
+  toks = rewriteRefOps(toks, state.name ? null : sheet); // (A1,B1) unions, 'A1:B2 C1:D2' intersections (refalgebra.js)
   let out = [];
   for (let i = 0; i < toks.length; i++) {
     const tk = toks[i];
@@ -127,6 +127,7 @@ function rewriteTokens(toks, sheet, row, col, ctx, state) {
       else out.push(tk);
     }
   }
+  out = refOpsAfterNames(out, state.name ? null : sheet); // B2:E5:name once the name is inlined (refalgebra.js)
   out = collapseRefRanges(out);
   if (!state.array && !state.name && state.depth === 0) out = I.intersectRanges(out, row, col);
   out = rewriteRangeOps(rewriteOffset(out)); // A1:INDEX(...) -> XLRANGE(A1,INDEX(...)) (ranges.js)

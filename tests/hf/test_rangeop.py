@@ -130,3 +130,17 @@ def test_table_column_with_escaped_brackets(engine: NodeEngine) -> None:
     engine.load(book)
     v = engine.read([("Data", 10, 2)])[0]
     assert (v.kind, v.number) == ("number", 30.0)
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("=SUM(A1:A2:Rng)", 33.0),          # a range chained with a name of a range: A1:B2
+    ("=SUM(Rng A1:A5)", 0.0),           # intersection of a name and a range: #NULL!
+    ("=SUM(Rng B1:B5)", 20.0),
+])
+def test_reference_operators_with_names(engine: NodeEngine, formula: str, expected: object) -> None:
+    from hf.protocol import EngineName
+    book = EngineBook(sheets=[EngineSheet("Data", DATA + [(10, 3, formula)])],
+                      names=[EngineName("Rng", "Data!$B$2:$B$2")])
+    engine.load(book)
+    v = engine.read([("Data", 10, 3)])[0]
+    assert (v.number if v.kind == "number" else v.text) == (expected if expected else "#NULL!")
