@@ -26,6 +26,7 @@ function applyPatches() {
   if (applied) return;
   require('./database').applyDatabase();
   require('./bitwise').applyBitwise();
+  require('./numtext').applyNumberText();
   const original = DependencyGraph.prototype.processCellDependencies;
   DependencyGraph.prototype.processCellDependencies = function processCellDependencies(deps, endVertex) {
     const rest = [];

@@ -1,6 +1,6 @@
 """Roots of 'Excel gives an error, engine a value' and related mismatches (XLOOKUP, database functions,
 CELL, bitwise functions, SEARCH's wildcards, DATE, VALUETOTEXT, REGEXTEST,
-SWITCH, REPLACE, SUBSTITUTE), through the real engine.
+SWITCH, REPLACE, SUBSTITUTE, number-to-text), through the real engine.
 
 Expected values are Excel's: cached values of the corpus workbook named in the comment (sheet and row),
 or Microsoft's function documentation. None is computed by the code under test.
@@ -117,6 +117,9 @@ CASES: list[tuple[str, object]] = [
     ('=SUBSTITUTE("Sales Data","Sales","Cost")', "Cost Data"),
     ('=SUBSTITUTE("Quarter 1, 2008","1","2",1)', "Quarter 2, 2008"),
     ('=SUBSTITUTE("Quarter 1, 2011","1","2",3)', "Quarter 1, 2012"),
+    # a number made text has at most 15 significant digits (ironcalc TEXT/EXACT.xlsx row 12)
+    ('=1/3&""', "0.333333333333333"), ('=(0.1+0.2)&""', "0.3"), ('=EXACT(1/3,"0.333333333333333")', True),
+    ("=CONCATENATE(2/3)", "0.666666666666667"), ("=LEN(1/3)", 17.0), ('=1E+21&""', "1E+21"), ('=123&""', "123"),
 ]
 
 FIRST_ROW = 30
@@ -160,6 +163,7 @@ WHOLE_BOOKS = [
     "ironcalc/xlsx/tests/calc_tests/DATE_AND_TIME/DATE.xlsx",
     "pycel/tests/fixtures/logical.xlsx",
     "ironcalc/xlsx/tests/calc_tests/TEXT/SUBSTITUTE.xlsx",
+    "ironcalc/xlsx/tests/calc_tests/TEXT/EXACT.xlsx",
 ]
 
 
