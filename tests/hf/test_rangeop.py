@@ -144,3 +144,9 @@ def test_reference_operators_with_names(engine: NodeEngine, formula: str, expect
     engine.load(book)
     v = engine.read([("Data", 10, 3)])[0]
     assert (v.number if v.kind == "number" else v.text) == (expected if expected else "#NULL!")
+
+
+def test_index_position_from_a_range_is_intersected(engine: NodeEngine) -> None:
+    # In E3 (not an array formula) B1:B5-27 reads B3 (30): INDEX(A1:A5,3), so A1:A3.
+    assert calc(engine, "=SUM(A1:INDEX(A1:A5,B1:B5-27))", row=3, col=5) == ("number", 6.0)
+    assert calc(engine, "=SUM(A1:INDEX(A1:A5,B1:B5-27))", row=9, col=5)[1] == "#VALUE!"  # row 9 misses B1:B5

@@ -166,10 +166,38 @@ function dynamicArea(plugin, ast, state) {
   return null;
 }
 
+const ARITH = { PLUS_OP: (a, b) => a + b, MINUS_OP: (a, b) => a - b, TIMES_OP: (a, b) => a * b };
+
+/**
+ * A value argument (INDEX's row, column) as a non-array formula reads it: a range in it, or in
+ * simple arithmetic on it (Indice-1), is implicitly intersected with the formula's row/column.
+ */
+function valueOf(plugin, ast, state) {
+  while (ast && ast.type === 'PARENTHESIS') ast = ast.expression;
+  if (ast && ARITH[ast.type]) {
+    const a = valueOf(plugin, ast.left, state);
+    if (a instanceof CellError) return a;
+    const b = valueOf(plugin, ast.right, state);
+    if (b instanceof CellError) return b;
+    const [x, y] = [toNumber(a), toNumber(b)];
+    if (Number.isNaN(x) || Number.isNaN(y)) return new CellError(ErrorType.VALUE, 'not a number');
+    return ARITH[ast.type](x, y);
+  }
+  const v = plugin.evaluateAst(ast, state);
+  if (!(v instanceof SimpleRangeValue) || !v.range || (v.width() === 1 && v.height() === 1)) return v;
+  const { start, end } = v.range;
+  const at = state.formulaAddress;
+  if (start.sheet !== at.sheet) return new CellError(ErrorType.VALUE, 'implicit intersection misses the reference');
+  const row = start.row === end.row ? start.row : (at.row >= start.row && at.row <= end.row ? at.row : null);
+  const col = start.col === end.col ? start.col : (at.col >= start.col && at.col <= end.col ? at.col : null);
+  if (row === null || col === null) return new CellError(ErrorType.VALUE, 'implicit intersection misses the reference');
+  return v.data[row - start.row][col - start.col];
+}
+
 /** A whole number argument (Excel truncates), or {error}. */
 function numberArg(plugin, ast, state, empty) {
   if (!ast || ast.type === 'EMPTY') return empty;
-  const v = plugin.evaluateAst(ast, state);
+  const v = valueOf(plugin, ast, state);
   if (v instanceof CellError) return { error: v };
   const n = toNumber(v instanceof SimpleRangeValue ? (v.width() === 1 && v.height() === 1 ? v.data[0][0] : NaN) : v);
   if (Number.isNaN(n)) return { error: new CellError(ErrorType.VALUE, 'not a number') };
