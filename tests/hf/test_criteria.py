@@ -18,6 +18,7 @@ import pytest
 
 from hf.client import NodeEngine, Text
 from hf.protocol import EngineBook, EngineSheet, ErrorValue
+from tests.hf.formula_cases import check_value, evaluate_cases
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from scripts.conformance import run_book  # noqa: E402
@@ -85,22 +86,13 @@ FIRST_ROW = 40
 @pytest.fixture(scope="module")
 def values() -> Iterator[dict[str, tuple[str, object]]]:
     """Every CASES formula evaluated once, in one workbook: formula -> (kind, value)."""
-    cells = DATA + [(FIRST_ROW + i, 10, f) for i, (f, _) in enumerate(CASES)]
-    with NodeEngine(call_timeout=60) as engine:
-        engine.load(EngineBook(sheets=[EngineSheet("Data", cells)]))
-        got = engine.read([("Data", FIRST_ROW + i, 10) for i in range(len(CASES))])
-    yield {f: (v.kind, v.number if v.kind in ("number", "bool") else v.text)
-           for (f, _), v in zip(CASES, got, strict=True)}
+    yield evaluate_cases(DATA, CASES, FIRST_ROW, 10)
 
 
 @pytest.mark.parametrize(("formula", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_criteria_as_excel(values: dict[str, tuple[str, object]], formula: str, expected: object) -> None:
     kind, got = values[formula]
-    if isinstance(expected, float):
-        assert kind == "number", (kind, got)
-        assert got == pytest.approx(expected, rel=1e-12, abs=1e-12)
-    else:
-        assert (kind, got) == ("error", expected)
+    check_value(kind, got, expected, rel=1e-12)
 
 
 # Whole columns: COUNTIF.xlsx Rows!T1:T15, Y1:Y15 and AG1:AG15 (headers included) as columns A, B, C;

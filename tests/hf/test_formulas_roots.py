@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from hf.client import NodeEngine, Text
-from hf.protocol import EngineBook, EngineSheet
+from tests.hf.formula_cases import check_value, evaluate_cases
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from scripts.conformance import run_book  # noqa: E402
@@ -179,28 +179,13 @@ FIRST_ROW = 20
 @pytest.fixture(scope="module")
 def values() -> Iterator[dict[str, tuple[str, object]]]:
     """Every CASES formula evaluated once, in one workbook: formula -> (kind, value)."""
-    cells = DATA + [(FIRST_ROW + i, 3, f) for i, (f, _) in enumerate(CASES)]
-    with NodeEngine(call_timeout=60) as engine:
-        engine.load(EngineBook(sheets=[EngineSheet("Data", cells)]))
-        got = engine.read([("Data", FIRST_ROW + i, 3) for i in range(len(CASES))])
-    yield {f: (v.kind, v.number if v.kind in ("number", "bool") else v.text)
-           for (f, _), v in zip(CASES, got, strict=True)}
+    yield evaluate_cases(DATA, CASES, FIRST_ROW, 3)
 
 
 @pytest.mark.parametrize(("formula", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_root(values: dict[str, tuple[str, object]], formula: str, expected: object) -> None:
     kind, got = values[formula]
-    if not isinstance(expected, bool | float | str):  # a pytest.approx with its own tolerance
-        assert kind == "number" and got == expected
-    elif isinstance(expected, bool):
-        assert (kind, got) == ("bool", float(expected))
-    elif isinstance(expected, float):
-        assert kind == "number", (kind, got)
-        assert got == pytest.approx(expected, rel=1e-9, abs=1e-12)
-    elif isinstance(expected, str) and expected.startswith("#"):
-        assert (kind, got) == ("error", expected)
-    else:
-        assert (kind, got) == ("text", expected)
+    check_value(kind, got, expected, rel=1e-9)
 
 
 @pytest.mark.corpus
