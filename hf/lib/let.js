@@ -103,18 +103,6 @@ function paren(toks) {
   return isAtomic(toks) ? toks : [{ t: 'p', v: '(' }, ...toks, { t: 'p', v: ')' }];
 }
 
-/** Relative references of a defined name's LAMBDA body move with the calling cell, as in Excel. */
-function shiftRelative(toks, dr, dc) {
-  if (!dr && !dc) return toks;
-  return toks.map((tk, i) => {
-    if (tk.t !== 'id') return tk;
-    const c = R.parseCell(tk.v);
-    if (!c) return tk;
-    const n = T.nextSig(toks, i);
-    if (n < toks.length && (toks[n].v === '(' || toks[n].v === '!')) return tk;
-    return { t: 'id', v: R.formatCell(R.shiftCell(c, dr, dc)) };
-  });
-}
 
 /** A LAMBDA(p1, ..., body) closure from the tokens of its brackets. */
 function makeLambda(toks, open, close, env, name) {
@@ -177,7 +165,7 @@ class Expander {
     if (!lambdas || lambdas.size === 0) return null;
     const entry = lambdas.get(String(this.sheet).toLowerCase() + '|' + key) || lambdas.get('|' + key);
     if (!entry) return null;
-    const toks = shiftRelative(entry.toks, this.row - 1, this.col - 1);
+    const toks = T.shiftTokens(entry.toks, this.row - 1, this.col - 1);
     return makeLambda(toks, 1, toks.length - 1, new Map(), entry.name);
   }
 

@@ -57,17 +57,6 @@ function hasRelativeRef(expression) {
   });
 }
 
-/** Copy of tokens with relative cell references shifted by (dr, dc). */
-function shiftTokens(toks, dr, dc) {
-  return toks.map((tk, i) => {
-    if (tk.t !== 'id') return tk;
-    const c = R.parseCell(tk.v);
-    if (!c) return tk;
-    const n = T.nextSig(toks, i);
-    if (n < toks.length && (toks[n].v === '(' || toks[n].v === '!')) return tk;
-    return { t: 'id', v: R.formatCell(R.shiftCell(c, dr, dc)) };
-  });
-}
 
 function isSheetPrefix(tokens, i) {
   const n = i + 1;
@@ -263,7 +252,7 @@ function inlineName(toks, i, sheet, row, col, ctx, state, out) {
   if (!entry || state.depth > 8) return 0;
   out.splice(out.length - (i - start), i - start);
   state.depth++;
-  const body = rewriteTokens(shiftTokens(entry.toks, row - 1, col - 1), sheet, row, col, ctx, state);
+  const body = rewriteTokens(T.shiftTokens(entry.toks, row - 1, col - 1), sheet, row, col, ctx, state);
   state.depth--;
   const before = T.prevSig(toks, start);
   const direct = before >= 0 && (toks[before].v === '(' || toks[before].v === ',') &&

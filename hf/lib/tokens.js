@@ -1,4 +1,5 @@
 'use strict';
+const R = require('./refs');
 // A small Excel formula lexer: just enough structure to rewrite formulas for HyperFormula
 // without ever touching the inside of string literals, quoted sheet names or bracket groups.
 // Joining the text of the tokens gives back the formula exactly.
@@ -98,4 +99,18 @@ function quoteSheet(name) {
   return "'" + name.replace(/'/g, "''") + "'";
 }
 
-module.exports = { tokenize, join, nextSig, prevSig, sheetNameOf, quoteSheet, ERROR_LITERALS };
+/** Copy of tokens with relative cell references shifted by (dr, dc) (a name's relative references, or a
+ *  named LAMBDA's body, moving with the calling cell). */
+function shiftTokens(toks, dr, dc) {
+  if (!dr && !dc) return toks;
+  return toks.map((tk, i) => {
+    if (tk.t !== 'id') return tk;
+    const c = R.parseCell(tk.v);
+    if (!c) return tk;
+    const n = nextSig(toks, i);
+    if (n < toks.length && (toks[n].v === '(' || toks[n].v === '!')) return tk;
+    return { t: 'id', v: R.formatCell(R.shiftCell(c, dr, dc)) };
+  });
+}
+
+module.exports = { tokenize, join, nextSig, prevSig, sheetNameOf, quoteSheet, shiftTokens, ERROR_LITERALS };
