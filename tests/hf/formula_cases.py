@@ -3,13 +3,19 @@ workbook on the real Node engine, and compare one result with Excel's value."""
 
 from __future__ import annotations
 
+import sys
+from collections import Counter, defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hf.client import NodeEngine
 from hf.protocol import EngineBook, EngineSheet
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from scripts.conformance import run_book  # noqa: E402
 
 
 def evaluate_cases(data: Sequence[tuple[int, int, Any]], cases: Sequence[tuple[str, Any]], first_row: int,
@@ -38,3 +44,12 @@ def check_value(kind: str, got: object, expected: object, rel: float, abs_: floa
         assert (kind, got) == ("error", expected)
     else:
         assert (kind, got) == ("text", expected)
+
+
+def assert_book_matches_excel(corpus_dir: Path, tmp_path: Path, book: str) -> None:
+    """Every formula cell of corpus workbook *book* with a cached value equals Excel's value."""
+    fn_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    with NodeEngine(call_timeout=300) as engine:
+        result = run_book(engine, corpus_dir, book, tmp_path, None, fn_counts)
+    assert result.failure is None
+    assert result.compared > 0 and result.matched == result.compared, (result.matched, result.compared)

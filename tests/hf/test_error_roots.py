@@ -9,17 +9,15 @@ or Microsoft's function documentation. None is computed by the code under test.
 from __future__ import annotations
 
 import sys
-from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from hf.client import NodeEngine, Text
-from tests.hf.formula_cases import check_value, evaluate_cases
+from hf.client import Text
+from tests.hf.formula_cases import assert_book_matches_excel, check_value, evaluate_cases
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from scripts.conformance import run_book  # noqa: E402
 
 # A1:A13 ascending with duplicates 1,2,3,4,5,5,5,6,7,7,7,8,9 and B1:B13 = "r1".."r13";
 # D1:D13 the same numbers descending (9,8,7,7,7,6,5,5,5,4,3,2,1), E1:E13 = "r1".."r13".
@@ -157,8 +155,4 @@ WHOLE_BOOKS = [
 @pytest.mark.corpus
 @pytest.mark.parametrize("book", WHOLE_BOOKS)
 def test_corpus_book_matches_excel(corpus_dir: Path, tmp_path: Path, book: str) -> None:
-    fn_counts: dict[str, Counter[str]] = defaultdict(Counter)
-    with NodeEngine(call_timeout=300) as engine:
-        result = run_book(engine, corpus_dir, book, tmp_path, None, fn_counts)
-    assert result.failure is None
-    assert result.compared > 0 and result.matched == result.compared, (result.matched, result.compared)
+    assert_book_matches_excel(corpus_dir, tmp_path, book)
